@@ -1,0 +1,120 @@
+"""Build a region's geometry from its shape: polygons, named countries and seas, set algebra,
+geodesic buffers and land/sea clipping."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+
+import shapely
+from shapely.geometry import Polygon
+from shapely.geometry.base import BaseGeometry
+
+from . import geodesy
+from .errors import ReferenceLookupError
+from .schema import SHAPE_OPERANDS, Point, Shape
+from .yamlio import PathKey
+
+
+class ShapeError(ValueError):
+    """A shape that cannot be built; `path` says where, relative to the shape."""
+
+    def __init__(self, path: PathKey, problem: str, allowed: str):
+        super().__init__(f"{problem}; {allowed}")
+        self.path, self.problem, self.allowed = path, problem, allowed
+
+
+def build_shape(shape: Shape, path: PathKey = ()) -> BaseGeometry:
+    """Return the lon/lat geometry a shape describes (valid, within ±180°).
+
+    Polygon edges are straight in lon/lat, as on the map; use ranges for geodesic circles.
+    """
+    operand = next(k for k in SHAPE_OPERANDS if getattr(shape, k) is not None)
+    geometry = _BUILDERS[operand](getattr(shape, operand), (*path, operand))
+    if shape.buffer_km is not None:
+        geometry = geodesy.buffer(geometry, shape.buffer_km)
+    if shape.clip is not None:
+        geometry = _clip(geometry, shape.clip)
+    return shapely.make_valid(geometry) if not geometry.is_valid else geometry
+
+
+def describe_shape(shape: Shape) -> str:
+    """Say in words how a shape is made, for the popup's 'derived from' line.
+
+    >>> describe_shape(Shape(seas=["Black Sea"], clip="sea"))
+    'seas: Black Sea, water only'
+    """
+    operand = next(k for k in SHAPE_OPERANDS if getattr(shape, k) is not None)
+    value = getattr(shape, operand)
+    if operand in ("countries", "seas"):
+        text = f"{operand}: " + ", ".join(value)
+    elif operand == "polygon":
+        text = f"a drawn polygon of {len(value)} points"
+    else:
+        text = f"{operand} of (" + "; ".join(describe_shape(s) for s in value) + ")"
+    if shape.buffer_km is not None:
+        text += f", widened by {shape.buffer_km:g} km (geodesic)"
+    if shape.clip is not None:
+        text += ", water only" if shape.clip == "sea" else ", land only"
+    return text
+
+
+def _polygon(points: list[Point], path: PathKey) -> BaseGeometry:
+    polygon = Polygon([(p.lon, p.lat) for p in points])
+    if not polygon.is_valid:
+        reason = shapely.is_valid_reason(polygon)
+        raise ShapeError(path, f"the polygon is not valid ({reason})",
+                         "list the corners in order around the area, with no crossing edges")
+    if polygon.area == 0:
+        raise ShapeError(path, "the polygon has no area", "give at least three distinct corners")
+    return shapely.normalize(polygon)
+
+
+def _combine(op: Callable[[list[BaseGeometry]], BaseGeometry]):
+    def build(shapes: list[Shape], path: PathKey) -> BaseGeometry:
+        parts = [build_shape(s, (*path, i)) for i, s in enumerate(shapes)]
+        return op(parts)
+
+    return build
+
+
+def _difference(parts: list[BaseGeometry]) -> BaseGeometry:
+    return parts[0].difference(shapely.union_all(parts[1:]))
+
+
+def _intersection(parts: list[BaseGeometry]) -> BaseGeometry:
+    return functools.reduce(lambda a, b: a.intersection(b), parts)
+
+
+def _named(lookup_name: str) -> Callable[[list[str], PathKey], BaseGeometry]:
+    def build(names: list[str], path: PathKey) -> BaseGeometry:
+        from . import reference  # the gazetteer loads its data on first use
+
+        lookup = getattr(reference, lookup_name)
+        parts = []
+        for i, name in enumerate(names):
+            try:
+                parts.append(lookup(name))
+            except ReferenceLookupError as exc:
+                problem, _, allowed = str(exc).partition("; ")
+                raise ShapeError((*path, i), problem, allowed) from None
+        return shapely.union_all(parts)
+
+    return build
+
+
+def _clip(geometry: BaseGeometry, keep: str) -> BaseGeometry:
+    from . import reference
+
+    land = reference.land()
+    return geometry.difference(land) if keep == "sea" else geometry.intersection(land)
+
+
+_BUILDERS: dict[str, Callable[..., BaseGeometry]] = {
+    "polygon": _polygon,
+    "union": _combine(shapely.union_all),
+    "intersection": _combine(_intersection),
+    "difference": _combine(_difference),
+    "countries": _named("country"),
+    "seas": _named("sea"),
+}
