@@ -54,13 +54,16 @@ def build_atlas(files: Iterable[Path], *, title: str = DEFAULT_TITLE) -> Atlas:
     """Build an Atlas from the given layer files, in the given order."""
     problems: list[Problem] = []
     loaded: list[_Loaded] = []
+    unchecked_sites: set[str] = set()  # sites of files that failed validation
     for path in files:
+        doc = None
         try:
             doc = read_yaml(path, display_name=display_name(path))
             loaded.append(_Loaded(doc, validate_document(doc)))
         except LayerFileError as exc:
             problems.extend(exc.problems)
-    problems.extend(_check_references(loaded))
+            unchecked_sites |= _raw_site_ids(doc.data if doc else None)
+    problems.extend(_check_references(loaded, unchecked_sites))
     if problems:
         raise LayerFileError(problems)
     sites = _site_index(loaded)
@@ -77,12 +80,20 @@ def build_atlas(files: Iterable[Path], *, title: str = DEFAULT_TITLE) -> Atlas:
 # --- references across files -------------------------------------------------------------
 
 
-def _check_references(loaded: list[_Loaded]) -> list[Problem]:
+def _check_references(loaded: list[_Loaded], unchecked_sites: set[str]) -> list[Problem]:
     problems = _duplicates(loaded)
-    sites = _site_index(loaded)
+    sites: dict[str, Any] = {**dict.fromkeys(unchecked_sites), **_site_index(loaded)}
     for item in loaded:
-        problems.extend(_layer_references(item, sites))
+        problems.extend(sorted(_layer_references(item, sites), key=lambda p: p.line or 0))
     return problems
+
+
+def _raw_site_ids(data: Any) -> set[str]:
+    """Ids of the sites of a file that failed validation, so that other files' references to
+    them are not reported as unknown on top of that file's own errors."""
+    features = data.get("features") if isinstance(data, dict) else None
+    return {f["id"] for f in features or [] if isinstance(f, dict) and f.get("kind") == "site"
+            and isinstance(f.get("id"), str)} if isinstance(features, list) else set()
 
 
 def _duplicates(loaded: list[_Loaded]) -> list[Problem]:

@@ -20,6 +20,7 @@ from pydantic import (
     Field,
     Tag,
     ValidationError,
+    WithJsonSchema,
     model_validator,
 )
 
@@ -78,7 +79,11 @@ Id = Annotated[str, BeforeValidator(_check_id), Field(description="lower-case id
 DateText = Annotated[
     str,
     BeforeValidator(_to_date_text),
-    Field(description="date: YYYY, YYYY-MM or YYYY-MM-DD", examples=["2011-04-29"]),
+    WithJsonSchema({
+        "anyOf": [{"type": "string", "pattern": _DATE_RE.pattern},
+                  {"type": "integer", "minimum": 1000, "maximum": 9999}],
+        "description": "date: YYYY, YYYY-MM or YYYY-MM-DD", "examples": ["2011-04-29", 2007],
+    }),
 ]
 Url = Annotated[str, BeforeValidator(_check_url), Field(description="http(s) URL")]
 Color = Annotated[str, BeforeValidator(_check_color), Field(description="#rrggbb colour")]
@@ -330,7 +335,8 @@ def _problem(doc: Document, err: Any) -> Problem:
         return _bad_kind(doc, path)
     line, where = doc.line(path), format_path(path)
     if kind == "literal_error":
-        choices = re.findall(r"'([^']*)'", err["ctx"]["expected"])
+        expected = str(err["ctx"]["expected"])
+        choices = re.findall(r"'([^']*)'", expected) or [expected]
         return Problem(doc.file, line, where, f"{value!r} is not allowed",
                        _one_of(str(value), choices))
     if kind in _BOUNDS:
@@ -379,7 +385,7 @@ def _one_of(value: str, choices: list[str]) -> str:
 def _unknown_key(doc: Document, path: PathKey) -> Problem:
     key = str(path[-1])
     allowed = sorted(_model_keys(_model_at(doc.data, path[:-1])))
-    close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
+    close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.5)
     hint = f"did you mean '{close[0]}'? " if close else ""
     return Problem(doc.file, doc.line(path), format_path(path), "unknown key",
                    hint + "allowed keys here: " + ", ".join(allowed))

@@ -14,8 +14,6 @@ import json
 import math
 import os
 import re
-import shutil
-import tempfile
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import date, datetime
@@ -31,6 +29,7 @@ from shapely.geometry.base import BaseGeometry
 
 from geo.atlas_types import FEATURE_COLUMNS, Atlas, Layer, Source, Style
 from geo.errors import ExportError
+from geo.fileio import atomic_target
 
 __all__ = [
     "atlas_to_geojson_dict",
@@ -53,46 +52,6 @@ SCALAR_COLUMNS: tuple[str, ...] = tuple(c for c in FEATURE_COLUMNS if c not in S
 SOURCE_FIELDS: tuple[str, ...] = ("id", "title", "publisher", "date", "url", "quote")
 
 PathLike = str | os.PathLike[str]
-
-
-# --------------------------------------------------------------------------------------------
-# Atomic writes
-# --------------------------------------------------------------------------------------------
-
-
-@contextlib.contextmanager
-def _atomic_target(path: PathLike) -> Iterator[Path]:
-    """Yield a temporary path beside `path`; move it over `path` only if the block succeeds.
-
-    A temporary *folder* (not just a file) holds the work so that drivers which add sidecar
-    files (SQLite journals for GeoPackage) are cleaned up with it, and so the file inside keeps
-    the target's name and extension, which GDAL uses to pick a driver.
-    """
-    target = Path(path)
-    folder = target.parent
-    if not folder.is_dir():
-        raise ExportError(f"cannot write {target}: folder {folder} does not exist; create it first")
-    if target.is_dir():
-        raise ExportError(f"cannot write {target}: it is a folder; give a file name")
-    try:
-        work = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder))
-    except OSError as exc:
-        raise ExportError(f"cannot write {target}: {exc.strerror or exc}") from exc
-    try:
-        temp = work / target.name
-        yield temp
-        _fsync(temp)
-        os.replace(temp, target)
-    except OSError as exc:
-        raise ExportError(f"cannot write {target}: {exc.strerror or exc}") from exc
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
-
-
-def _fsync(path: Path) -> None:
-    """Flush `path` to disk so the rename never exposes a file whose bytes are not yet written."""
-    with open(path, "rb") as handle:
-        os.fsync(handle.fileno())
 
 
 def _write_bytes(path: Path, data: bytes) -> None:
@@ -286,7 +245,7 @@ def _geojson_text(collection: Mapping[str, Any]) -> str:
 def write_geojson(atlas: Atlas, path: PathLike, *, decimals: int = COORD_DECIMALS) -> None:
     """Write every feature of `atlas` to `path` as one GeoJSON FeatureCollection (UTF-8)."""
     data = _geojson_text(atlas_to_geojson_dict(atlas, decimals=decimals)).encode("utf-8")
-    with _atomic_target(path) as temp:
+    with atomic_target(path) as temp:
         _write_bytes(temp, data)
 
 
@@ -392,7 +351,7 @@ def write_gpkg(atlas: Atlas, path: PathLike) -> None:
         )
     gdal_errors = (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError,
                    pyogrio.errors.FieldError, pyogrio.errors.GeometryError)  # fmt: skip
-    with _atomic_target(path) as temp, _gdal_config({"OGR_CURRENT_DATE": GPKG_FIXED_DATE}):
+    with atomic_target(path) as temp, _gdal_config({"OGR_CURRENT_DATE": GPKG_FIXED_DATE}):
         for table, layer in zip(gpkg_table_names(atlas), atlas.layers, strict=True):
             try:
                 _write_gpkg_table(temp, table, layer)
@@ -639,5 +598,5 @@ def atlas_to_kml_bytes(atlas: Atlas) -> bytes:
 def write_kml(atlas: Atlas, path: PathLike) -> None:
     """Write `atlas` to `path` as KML 2.2 for Google Earth and other KML viewers."""
     data = atlas_to_kml_bytes(atlas)
-    with _atomic_target(path) as temp:
+    with atomic_target(path) as temp:
         _write_bytes(temp, data)

@@ -14,6 +14,7 @@ import jinja2
 
 from .. import __version__
 from ..atlas_types import Atlas, Layer
+from ..fileio import atomic_target
 from .assets import Assets, cdn_assets, inline_assets, own_file
 from .gis import layer_to_geojson_features
 
@@ -125,8 +126,9 @@ def _initial_bounds(atlas: Atlas) -> list[list[float]]:
     if not points:
         return [[30.0, -15.0], [72.0, 60.0]]
     lats, lons = zip(*points)
-    pad_lat = max(2.0, (max(lats) - min(lats)) * 0.1)
-    pad_lon = max(2.0, (max(lons) - min(lons)) * 0.1)
+    # At least ~16° by 24°, so that a map of a few nearby sites still shows their setting.
+    pad_lat = max(8.0 - (max(lats) - min(lats)) / 2, (max(lats) - min(lats)) * 0.08)
+    pad_lon = max(12.0 - (max(lons) - min(lons)) / 2, (max(lons) - min(lons)) * 0.08)
     return [[round(min(lats) - pad_lat, 3), round(min(lons) - pad_lon, 3)],
             [round(max(lats) + pad_lat, 3), round(max(lons) + pad_lon, 3)]]
 
@@ -172,9 +174,7 @@ def _collection(geometries: Any) -> dict[str, Any]:
 
 def write_html(atlas: Atlas, path: Path, *, offline: bool = False) -> int:
     """Write the map page to `path` atomically; return its size in bytes."""
-    from .gis import _atomic_target
-
     data = render_html(atlas, offline=offline).encode("utf-8")
-    with _atomic_target(path) as temp:
+    with atomic_target(path) as temp:
         temp.write_bytes(data)
     return len(data)

@@ -75,7 +75,8 @@
       style: { color: "#9a9a9a", weight: 0.8, opacity: 1 } }));
     (vb.sea_labels || []).forEach(function (s) {
       group.addLayer(L.tooltip({ permanent: true, direction: "center", className: "dm-sea-label",
-        interactive: false, pane: "dm-basemap" }).setLatLng([s.lat, s.lon]).setContent(s.name));
+        interactive: false, pane: "dm-basemap" }).setLatLng([s.lat, s.lon])
+        .setContent(el("span", { text: s.name })));
     });
     group.options.attribution = vb.attribution;
     group.getAttribution = function () { return vb.attribution; };
@@ -83,6 +84,7 @@
   }
   var currentBase = null;
   function setBase(id) {
+    if (!DATA.basemaps.length) { return; }  // offline without reference geography: no base map
     if (!baseLayers[id]) { id = DATA.basemaps[0].id; }
     if (currentBase) { map.removeLayer(baseLayers[currentBase]); }
     currentBase = id;
@@ -104,8 +106,16 @@
       style: function (f) { return pathStyle(layer.style, f.properties); },
       pointToLayer: function (f, latlng) { return siteMarker(layer.style, f.properties, latlng); },
       onEachFeature: function (f, lyr) {
-        lyr.bindPopup(function () { return popup(layer, f.properties); }, { maxWidth: 360 });
-        lyr.bindTooltip(tooltipText(f.properties), { sticky: f.geometry.type !== "Point" });
+        lyr.bindPopup(function () {
+          // called as the popup opens, before Leaflet pans it into view: pan it clear of our panels
+          var pad = panelPadding();
+          lyr.getPopup().options.autoPanPaddingTopLeft = pad.topLeft.add([5, 5]);
+          lyr.getPopup().options.autoPanPaddingBottomRight = pad.bottomRight.add([5, 5]);
+          return popup(layer, f.properties);
+        }, { maxWidth: 360 });
+        // Leaflet writes string content with innerHTML: hand it a text-only element instead
+        lyr.bindTooltip(function () { return el("span", { text: tooltipText(f.properties) }); },
+          { sticky: f.geometry.type !== "Point" });
         lyr.feature = f;
       }
     });
@@ -202,7 +212,7 @@
     options: { position: "topright" },
     onAdd: function () {
       var box = el("div", { cls: "dm-panel dm-layers", "aria-label": "Layers" });
-      box.appendChild(el("h4", { text: "Base map" }));
+      if (DATA.basemaps.length) { box.appendChild(el("h4", { text: "Base map" })); }
       DATA.basemaps.forEach(function (b) {
         var input = el("input", { type: "radio", name: "dm-base", value: b.id });
         input.addEventListener("change", function () { setBase(b.id); });
@@ -212,7 +222,9 @@
       DATA.groups.forEach(function (g) {
         var groupBox = el("input", { type: "checkbox", "data-group": g.name });
         groupBox.addEventListener("change", function () {
-          g.layers.forEach(function (id) { setVisible(id, groupBox.checked); });
+          // read the box once: setVisible re-syncs it (half-checked) after the first layer
+          var on = groupBox.checked;
+          g.layers.forEach(function (id) { setVisible(id, on); });
         });
         var inner = el("div", { cls: "dm-group-layers" });
         g.layers.forEach(function (id) {
@@ -263,7 +275,7 @@
       if (!visible[layer.id]) { return; }
       var item = el("li", { "data-legend-layer": layer.id }, [swatch(layer.style), el("span", { text: layer.title })]);
       list.appendChild(item);
-      layer.notes.forEach(function (n) { list.appendChild(el("li", { cls: "dm-note", text: "ⓘ " + n })); });
+      layer.notes.forEach(function (n) { list.appendChild(el("li", { cls: "dm-note", text: "Note: " + n })); });
       layer.features.features.forEach(function (f) {
         if (f.properties.kind === "site") { roles[f.properties.role] = true; }
         if (f.properties.uncertainty) { anyUncertain = true; }
@@ -350,7 +362,7 @@
     var c = map.getCenter();
     var ids = DATA.layers.filter(function (l) { return visible[l.id]; }).map(function (l) { return l.id; });
     var hash = "#map=" + map.getZoom().toFixed(2).replace(/\.?0+$/, "") + "/" + c.lat.toFixed(4) + "/" +
-      c.lng.toFixed(4) + "&layers=" + ids.join(",") + "&base=" + currentBase;
+      c.lng.toFixed(4) + "&layers=" + ids.join(",") + (currentBase ? "&base=" + currentBase : "");
     if (window.location.hash !== hash) {
       try { window.history.replaceState(null, "", hash); } catch (e) { /* file:// in some browsers */ }
     }
@@ -363,20 +375,35 @@
     });
     return out;
   }
+  // Our panels cover the map's corners. Fitted views and opened popups keep clear of them: below
+  // the title, left of the right-hand column, above the timeline (each at most a third of the map).
+  function panelPadding() {
+    var box = map.getContainer().getBoundingClientRect();
+    function corner(cls) { return map.getContainer().querySelector(cls).getBoundingClientRect(); }
+    var rightColumn = Math.min(corner(".leaflet-top.leaflet-right").left,
+      corner(".leaflet-bottom.leaflet-right").left);
+    return {
+      topLeft: L.point(0, Math.min(corner(".leaflet-top.leaflet-left").bottom - box.top, box.height / 3)),
+      bottomRight: L.point(Math.min(box.right - rightColumn, box.width / 3),
+        Math.min(box.bottom - corner(".leaflet-bottom.leaflet-left").top, box.height / 3))
+    };
+  }
   function restore() {
     var h = parseHash();
     restoring = true;
-    var view = (h.map || "").split("/").map(Number);
-    if (view.length === 3 && view.every(isFinite)) {
-      map.setView([view[1], view[2]], view[0]);
-    } else {
-      map.fitBounds(DATA.bounds);
-    }
+    // layers first, so the legend has its full size when the view is fitted around the panels
     var wanted = h.layers !== undefined ? h.layers.split(",").filter(Boolean) : null;
     DATA.layers.forEach(function (l) {
       setVisible(l.id, wanted ? wanted.indexOf(l.id) >= 0 : l.visible);
     });
-    setBase(h.base || DATA.basemaps[0].id);
+    setBase(h.base);
+    var view = (h.map || "").split("/").map(Number);
+    if (view.length === 3 && view.every(isFinite)) {
+      map.setView([view[1], view[2]], view[0]);
+    } else {
+      var pad = panelPadding();
+      map.fitBounds(DATA.bounds, { paddingTopLeft: pad.topLeft, paddingBottomRight: pad.bottomRight });
+    }
     restoring = false;
     updateHash();
   }

@@ -1,0 +1,93 @@
+"""Decode TopoJSON topologies (quantized, delta-encoded arcs) into shapely geometries.
+
+A topology stores each boundary line once, as an *arc*; polygons and lines list the arcs they
+are made of (index ``i`` = arc ``i`` forward, ``~i`` = arc ``i`` reversed). With a
+``transform`` the arcs are integer grids, delta-encoded: the first position is absolute, each
+next one is the step from the previous. See the TopoJSON specification, sections 2.1.2–2.2.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import shapely
+from shapely.geometry.base import BaseGeometry
+
+__all__ = ["decode_arcs", "decode_geometry", "ring_coords"]
+
+
+def decode_arcs(topology: Mapping[str, Any]) -> list[np.ndarray]:
+    """Return every arc of ``topology`` as an ``(n, 2)`` float array of lon/lat degrees.
+
+    >>> topo = {"transform": {"scale": [0.5, 0.25], "translate": [-10, 40]},
+    ...         "arcs": [[[2, 4], [1, 0], [0, -4]]]}
+    >>> decode_arcs(topo)[0].tolist()
+    [[-9.0, 41.0], [-8.5, 41.0], [-8.5, 40.0]]
+    """
+    raw = topology["arcs"]
+    if not raw:
+        return []
+    lengths = np.fromiter((len(arc) for arc in raw), dtype=np.int64, count=len(raw))
+    # One flat array and one cumulative sum per arc are much faster than numpy per arc.
+    flat = np.array([pos[:2] for arc in raw for pos in arc], dtype=np.float64).reshape(-1, 2)
+    transform = topology.get("transform")
+    starts = np.concatenate(([0], np.cumsum(lengths)[:-1]))
+    if transform:
+        steps = flat.astype(np.int64)
+        # Restart the running sum at each arc: subtract the sum reached before the arc.
+        totals = np.cumsum(steps, axis=0)
+        before = np.where(starts[:, None] > 0, totals[np.maximum(starts - 1, 0)], 0)
+        grid = totals - np.repeat(before, lengths, axis=0)
+        flat = grid * np.asarray(transform["scale"], dtype=np.float64) + np.asarray(
+            transform["translate"], dtype=np.float64
+        )
+    return np.split(flat, starts[1:])
+
+
+def ring_coords(arcs: Sequence[np.ndarray], refs: Sequence[int]) -> np.ndarray:
+    """Join the arcs ``refs`` (``~i`` = arc ``i`` reversed) into one lon/lat coordinate array.
+
+    Consecutive arcs share their joining position, so it is kept only once.
+    """
+    parts = []
+    for k, ref in enumerate(refs):
+        arc = arcs[ref] if ref >= 0 else arcs[~ref][::-1]
+        parts.append(arc if k == 0 else arc[1:])
+    return np.concatenate(parts) if parts else np.empty((0, 2))
+
+
+def _polygon(arcs: Sequence[np.ndarray], rings: Sequence[Sequence[int]]) -> shapely.Polygon:
+    shell, *holes = (ring_coords(arcs, ring) for ring in rings)
+    return shapely.Polygon(shell, holes)
+
+
+def decode_geometry(arcs: Sequence[np.ndarray], obj: Mapping[str, Any]) -> BaseGeometry:
+    """Build the shapely geometry of one TopoJSON geometry object.
+
+    Polygons, lines and their multi- forms are supported; a ``null`` type gives an empty
+    geometry collection.
+
+    >>> arcs = [np.array([[0.0, 0.0], [1.0, 0.0], [1.0, 1.0], [0.0, 0.0]])]
+    >>> decode_geometry(arcs, {"type": "Polygon", "arcs": [[0]]}).area
+    0.5
+    >>> decode_geometry(arcs, {"type": "LineString", "arcs": [~0]}).coords[0]
+    (0.0, 0.0)
+    """
+    kind = obj.get("type")
+    refs = obj.get("arcs", [])
+    if kind == "Polygon":
+        return _polygon(arcs, refs)
+    if kind == "MultiPolygon":
+        return shapely.MultiPolygon([_polygon(arcs, rings) for rings in refs])
+    if kind == "LineString":
+        return shapely.LineString(ring_coords(arcs, refs))
+    if kind == "MultiLineString":
+        return shapely.MultiLineString([ring_coords(arcs, line) for line in refs])
+    if kind is None:
+        return shapely.GeometryCollection()
+    raise ValueError(
+        f"{kind!r} is not a supported TopoJSON geometry type, must be one of "
+        "'Polygon', 'MultiPolygon', 'LineString', 'MultiLineString' or null"
+    )

@@ -1,0 +1,87 @@
+"""Golden files: the generated HTML for canonical layer sets, normalised for review.
+
+Refresh with `pytest tests/test_golden.py --update-golden` and review the diff like code.
+The page is split into its skeleton (template, our CSS/JS) and its data; each geometry in the
+data is summarised (type, vertex count, bounds, digest), so a change shows where it happened.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from geo.atlas import load_atlas
+from geo.render.html import render_html
+
+REPO = Path(__file__).resolve().parents[1]
+GOLDEN = REPO / "tests" / "golden"
+DATA_RE = re.compile(r'(<script type="application/json" id="dm-data">)(.*?)(</script>)', re.S)
+CASES = {
+    "basic": REPO / "tests" / "fixtures" / "basic",
+    "shipped": REPO / "layers",
+}
+
+
+def _digest(value: Any) -> str:
+    text = json.dumps(value, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def _flatten(coords: Any) -> list[list[float]]:
+    if coords and isinstance(coords[0], (int, float)):
+        return [coords]
+    return [point for part in coords for point in _flatten(part)]
+
+
+def summarise_geometry(geometry: dict[str, Any]) -> dict[str, Any]:
+    points = _flatten(geometry["coordinates"])
+    lons, lats = [p[0] for p in points], [p[1] for p in points]
+    return {
+        "type": geometry["type"], "vertices": len(points),
+        "bounds": [round(min(lons), 3), round(min(lats), 3), round(max(lons), 3),
+                   round(max(lats), 3)],
+        "digest": _digest(geometry["coordinates"]),
+    }
+
+
+def normalise(page: str) -> tuple[str, dict[str, Any]]:
+    """Split a page into its skeleton and a reviewable summary of its data."""
+    match = DATA_RE.search(page)
+    assert match, "the page has no dm-data script"
+    data = json.loads(match.group(2))
+    basemap = data.pop("vector_basemap")
+    data["vector_basemap"] = {"digest": _digest(basemap), "sea_labels": basemap["sea_labels"]}
+
+    for layer in data["layers"]:
+        for feature in layer["features"]["features"]:
+            feature["geometry"] = summarise_geometry(feature["geometry"])
+    skeleton = DATA_RE.sub(r"\1@DATA@\3", page)
+    return skeleton, data
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_html_matches_golden(case: str, update_golden: bool):
+    skeleton, data = normalise(render_html(load_atlas(CASES[case])))
+    data_text = json.dumps(data, indent=1, ensure_ascii=False, sort_keys=False) + "\n"
+    files = {GOLDEN / f"{case}.page.html": skeleton, GOLDEN / f"{case}.data.json": data_text}
+    if update_golden:
+        for path, text in files.items():
+            path.write_text(text, encoding="utf-8")
+    for path, text in files.items():
+        assert path.is_file(), f"{path.name} is missing: run pytest --update-golden"
+        assert text == path.read_text("utf-8"), f"{path.name} differs: review, then --update-golden"
+
+
+def test_user_text_cannot_leave_the_data_script():
+    page = render_html(load_atlas(CASES["basic"]))
+    data = DATA_RE.search(page).group(2)
+    assert "<img" not in data and "</" not in data
+    assert "\\u003cimg src=x onerror=alert(1)\\u003e" in data
+    assert json.loads(data)["layers"][0]["features"]["features"][0]["properties"]["name"] == (
+        "<img src=x onerror=alert(1)>")
+    assert "<title>Missile defense" in page

@@ -1,0 +1,501 @@
+"""Tests for the static PNG/SVG/PDF renderer: every check reads the written file back."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import matplotlib.image as mpimg
+import numpy as np
+import pyproj
+import pytest
+import shapely
+import shapely.affinity
+from matplotlib.colors import to_rgb
+
+from geo.atlas_types import FEATURE_COLUMNS, Atlas, Layer, Source, Style
+from geo.errors import ExportError
+from geo.render import static
+from geo.render.static import (
+    LAND_COLOR,
+    SEA_COLOR,
+    choose_projection,
+    lonlat_bounds,
+    plan_static,
+    render_static,
+)
+
+TEHRAN = (51.389, 35.689)  # lon, lat
+REDZIKOWO = (17.1231, 54.4728)
+ARMAVIR = (40.986, 44.926)
+GABALA = (47.78, 40.88)
+REGION_COLOR = "#b03a2e"
+REGION_INSIDE = (21.3, 50.8)  # inside the region box, away from its label, edges and graticule
+TITLE = "Test atlas of missile defence"
+GEOD = pyproj.Geod(ellps="WGS84")
+
+
+# --- building a small atlas by hand ------------------------------------------------------------
+
+
+def geodesic_ring(lon: float, lat: float, radius_km: float, n: int = 361) -> shapely.Polygon:
+    lons, lats, _ = GEOD.fwd([lon] * n, [lat] * n, np.linspace(0, 360, n), [radius_km * 1e3] * n)
+    return shapely.Polygon(np.column_stack([lons, lats]))
+
+
+def polar_ring(lon: float, lat: float, radius_km: float, n: int = 721) -> shapely.MultiPolygon:
+    """A ring that holds the North Pole, closed over the pole and split at ±180° (lon/lat)."""
+    lons, lats, _ = GEOD.fwd([lon] * n, [lat] * n, np.linspace(0, 360, n), [radius_km * 1e3] * n)
+    lons, lats = np.degrees(np.unwrap(np.radians(lons))), np.asarray(lats)
+    order = np.argsort(lons)
+    lons, lats = lons[order], lats[order]
+    ring = [
+        *zip(lons, lats, strict=True),
+        (lons[0] + 360, lats[0]),
+        (lons[0] + 360, 90),
+        (lons[0], 90),
+    ]
+    whole = shapely.Polygon(ring)
+    world = shapely.box(-180, -90, 180, 90)
+    pieces = [
+        shapely.affinity.translate(whole, k).intersection(world) for k in (-720, -360, 0, 360, 720)
+    ]
+    return shapely.union_all([p for p in pieces if not p.is_empty])
+
+
+def features(layer: str, rows: list[dict[str, Any]]) -> gpd.GeoDataFrame:
+    records = [{**dict.fromkeys(FEATURE_COLUMNS), **row, "layer": layer} for row in rows]
+    return gpd.GeoDataFrame(
+        records, columns=[*FEATURE_COLUMNS, "geometry"], geometry="geometry", crs="EPSG:4326"
+    )
+
+
+def make_atlas(*, extra: tuple[Layer, ...] = ()) -> Atlas:
+    link = shapely.LineString([REDZIKOWO, *GEOD.npts(*REDZIKOWO, *ARMAVIR, 50), ARMAVIR])
+    sector = Layer(
+        id="sector",
+        title="Russian eastern sector (proposed)",
+        group="2011 NATO–Russia talks",
+        features=features(
+            "sector",
+            [
+                {
+                    "id": "east",
+                    "kind": "region",
+                    "name": "Eastern sector",
+                    "geometry": shapely.box(20, 50, 28, 55),
+                }
+            ],
+        ),
+        style=Style(color=REGION_COLOR, fill_opacity=0.15, dash="6 4"),
+        period_from="2011-04-29",
+        sources=(
+            Source(
+                "gsn",
+                "Russia Set For Intensive Missile Shield Talks",
+                "Global Security Newswire",
+                "2011-05-03",
+                "https://www.nti.org/gsn/article/russia-set-for-"
+                "intensive-missile-shield-talks-with-us/",
+            ),
+        ),
+    )
+    third_site = Layer(
+        id="third-site",
+        title="US interceptor site in Poland",
+        group="Bush-era third site",
+        features=features(
+            "third-site",
+            [
+                {
+                    "id": "redzikowo",
+                    "kind": "site",
+                    "role": "interceptors",
+                    "name": "Redzikowo",
+                    "geometry": shapely.Point(REDZIKOWO),
+                },
+                {
+                    "id": "armavir",
+                    "kind": "site",
+                    "role": "radar",
+                    "name": "Armavir",
+                    "geometry": shapely.Point(ARMAVIR),
+                },
+                {"id": "link", "kind": "link", "name": "link", "geometry": link},
+            ],
+        ),
+        style=Style(color="#1f5fa8"),
+        period_from="2007-01-22",
+        period_to="2009-09-17",
+        sources=(
+            Source("s4", "Agreement on interceptors", "US Department of State", "2008-08-20"),
+        ),
+    )
+    iran = Layer(
+        id="iran",
+        title="Iranian missile ranges",
+        group="Iran",
+        features=features(
+            "iran",
+            [
+                {
+                    "id": "tehran",
+                    "kind": "site",
+                    "role": "city",
+                    "name": "Tehran",
+                    "geometry": shapely.Point(TEHRAN),
+                },
+                {
+                    "id": "sejjil",
+                    "kind": "range",
+                    "name": "Sejjil",
+                    "label": "2,000 km Sejjil",
+                    "uncertainty": "Iranian claim",
+                    "geometry": geodesic_ring(*TEHRAN, 2000),
+                },
+            ],
+        ),
+        style=Style(color="#c77c0e", fill_opacity=0.12),
+        sources=(Source("s26", "Iran missile overview", "NTI", "2011"),),
+    )
+    return Atlas(TITLE, (sector, third_site, iran, *extra))
+
+
+def fake_basemap() -> dict[str, gpd.GeoDataFrame]:
+    """A tiny stand-in for geo.reference.basemap(): one land mass with a sea hole."""
+    land = shapely.box(-10, 28, 75, 75).difference(shapely.box(22, 40, 30, 46))
+    sea = shapely.box(22, 40, 30, 46)
+    return {
+        "land": gpd.GeoDataFrame(geometry=[land], crs="EPSG:4326"),
+        "borders": gpd.GeoDataFrame(
+            geometry=[shapely.LineString([(35, 47), (35, 70)])], crs="EPSG:4326"
+        ),
+        "seas": gpd.GeoDataFrame(
+            {"name": ["Test Sea"], "label_lon": [27.0], "label_lat": [44.0]},
+            geometry=[sea],
+            crs="EPSG:4326",
+        ),
+    }
+
+
+@pytest.fixture
+def fake_base(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(static, "_load_basemap", fake_basemap)
+
+
+def read_rgb(path: Path) -> np.ndarray:
+    return np.round(mpimg.imread(path)[..., :3] * 255).astype(int)
+
+
+def blend(color: str, alpha: float, under: str) -> np.ndarray:
+    return np.array(to_rgb(color)) * 255 * alpha + np.array(to_rgb(under)) * 255 * (1 - alpha)
+
+
+def median_around(image: np.ndarray, col: float, row: float, half: int = 2) -> np.ndarray:
+    c, r = round(col), round(row)
+    window = image[r - half : r + half + 1, c - half : c + half + 1].reshape(-1, 3)
+    return np.median(window, axis=0)
+
+
+# --- PNG ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.usefixtures("fake_base")
+def test_png_has_the_requested_pixel_size(tmp_path: Path) -> None:
+    out = tmp_path / "map.png"
+    render_static(make_atlas(), out, width_px=900, height_px=700, dpi=100)
+    assert mpimg.imread(out).shape[:2] == (700, 900)
+
+
+@pytest.mark.usefixtures("fake_base")
+def test_png_height_follows_the_map_when_not_given(tmp_path: Path) -> None:
+    out = tmp_path / "map.png"
+    render_static(make_atlas(), out, width_px=1000, dpi=120)
+    layout = plan_static(make_atlas(), width_px=1000, dpi=120)
+    assert mpimg.imread(out).shape[:2] == (layout.height_px, 1000)
+    assert 500 < layout.height_px < 1600
+
+
+@pytest.mark.usefixtures("fake_base")
+def test_region_interior_has_the_blended_fill_colour(tmp_path: Path) -> None:
+    atlas = make_atlas()
+    out = tmp_path / "map.png"
+    render_static(atlas, out, width_px=1200, dpi=120)
+    layout = plan_static(atlas, width_px=1200, dpi=120)
+    image = read_rgb(out)
+    col, row = layout.pixel_of(*REGION_INSIDE)
+    got = median_around(image, col, row)
+    assert np.abs(got - blend(REGION_COLOR, 0.15, LAND_COLOR)).max() <= 3, got
+    # and the fill is really there: the bare land colour is clearly different
+    assert np.abs(got - blend(LAND_COLOR, 1, LAND_COLOR)).max() >= 10
+    # the fake sea, outside every layer and away from graticule lines, keeps the sea colour
+    col, row = layout.pixel_of(23.2, 42.6)
+    assert np.abs(median_around(image, col, row) - blend(SEA_COLOR, 1, SEA_COLOR)).max() <= 3
+
+
+@pytest.mark.usefixtures("fake_base")
+def test_projection_is_centred_on_the_features_not_plate_carree() -> None:
+    layout = plan_static(make_atlas())
+    assert "+proj=laea" in layout.projection.proj4
+    # independent of the module: the ring's extreme longitudes and latitudes from the geodesic
+    ring = shapely.get_coordinates(geodesic_ring(*TEHRAN, 2000))
+    west, east = REDZIKOWO[0], ring[:, 0].max()  # the interceptor site is the westernmost
+    south, north = ring[:, 1].min(), 55.0  # the region box reaches 55° N
+    assert layout.projection.lon_0 == pytest.approx((west + east) / 2, abs=0.1)
+    assert layout.projection.lat_0 == pytest.approx((south + north) / 2, abs=0.1)
+    # Tehran and Redzikowo both land inside the map box
+    for lon, lat in (TEHRAN, REDZIKOWO):
+        col, row = layout.pixel_of(lon, lat)
+        x0, y0, w, h = layout.map_box
+        assert x0 < col < x0 + w and layout.height_px - (y0 + h) < row < layout.height_px - y0
+
+
+@pytest.mark.usefixtures("fake_base")
+def test_ring_over_the_pole_draws_no_line_along_the_split(tmp_path: Path) -> None:
+    gabala = Layer(
+        id="gabala",
+        title="Gabala radar range",
+        group="Russian radars",
+        features=features(
+            "gabala",
+            [
+                {
+                    "id": "gabala-range",
+                    "kind": "range",
+                    "name": "Gabala 6,000 km",
+                    "geometry": polar_ring(*GABALA, 6000),
+                }
+            ],
+        ),
+        style=Style(color="#ff0000", weight=4, fill_opacity=0.0, opacity=1.0),
+    )
+    atlas = make_atlas(extra=(gabala,))
+    out = tmp_path / "polar.png"
+    render_static(atlas, out, width_px=1000, dpi=100)
+    layout = plan_static(atlas, width_px=1000, dpi=100)
+    image = read_rgb(out)
+    red = (image[..., 0] > 200) & (image[..., 1] < 90) & (image[..., 2] < 90)
+    assert red.sum() > 500  # the ring itself is drawn
+    # the split runs along 180° from the ring (about 85° N) to the pole: nothing red there
+    for lat in np.linspace(86.5, 89.5, 7):
+        col, row = layout.pixel_of(180.0, lat)
+        assert not red[round(row) - 1 : round(row) + 2, round(col) - 1 : round(col) + 2].any()
+
+
+# --- SVG and PDF ------------------------------------------------------------------------------
+
+
+@pytest.mark.usefixtures("fake_base")
+def test_svg_keeps_title_legend_sources_and_labels_as_text(tmp_path: Path) -> None:
+    out = tmp_path / "map.svg"
+    render_static(make_atlas(), out, date_text="As of 29 April 2011")
+    svg = out.read_text(encoding="utf-8")
+    assert svg.lstrip().startswith("<?xml")
+    for text in (
+        TITLE,
+        "As of 29 April 2011",
+        "Russian eastern sector (proposed) [1]",
+        "US interceptor site in Poland [2]",
+        "Sources",
+        "Redzikowo",
+        "Test Sea",
+        "nti.org/gsn/article/",
+        "km",
+    ):
+        assert f">{text}" in svg or text in svg, text
+    # the uncertain range is marked on the map and explained in the legend
+    assert f"2,000 km Sejjil {static.UNCERTAIN_MARK}" in svg
+    assert "nominal or uncertain" in svg
+    assert "<dc:date>" not in svg  # no timestamp
+
+
+@pytest.mark.usefixtures("fake_base")
+def test_pdf_starts_with_header_and_draws_the_title(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "map.pdf"
+    render_static(make_atlas(), out)
+    data = out.read_bytes()
+    assert data.startswith(b"%PDF-")
+    assert b"CreationDate" not in data and b"matplotlib" not in data.lower()
+    assert f"/Title ({TITLE})".encode() in data
+    # Uncompressed content with whole-string core fonts shows the drawn text itself.
+    monkeypatch.setitem(static._RC_PARAMS, "pdf.compression", 0)
+    monkeypatch.setitem(static._RC_PARAMS, "pdf.use14corefonts", True)
+    render_static(make_atlas(), out)
+    data = out.read_bytes()
+    assert f"({TITLE}) Tj".encode() in data
+    assert b"(Sources) Tj" in data
+
+
+# --- determinism, atomic writes, errors -----------------------------------------------------
+
+
+@pytest.mark.parametrize("suffix", [".png", ".svg", ".pdf"])
+@pytest.mark.usefixtures("fake_base")
+def test_same_atlas_gives_byte_identical_files(tmp_path: Path, suffix: str) -> None:
+    first, second = tmp_path / f"a{suffix}", tmp_path / f"b{suffix}"
+    render_static(make_atlas(), first, width_px=800)
+    render_static(make_atlas(), second, width_px=800)
+    assert first.read_bytes() == second.read_bytes()
+
+
+def test_bad_suffix_lists_the_allowed_ones(tmp_path: Path) -> None:
+    with pytest.raises(
+        ExportError, match=r"'\.jpg' is not supported; must be one of .png, .svg, .pdf"
+    ):
+        render_static(make_atlas(), tmp_path / "map.jpg")
+    with pytest.raises(ExportError, match=r"'\(none\)' is not supported"):
+        render_static(make_atlas(), tmp_path / "map")
+
+
+def test_unknown_layer_id_names_the_known_ones(tmp_path: Path) -> None:
+    with pytest.raises(ExportError, match=r"'nope' not in the atlas; must be among 'sector', "):
+        render_static(make_atlas(), tmp_path / "map.png", layer_ids=["nope"])
+
+
+def test_missing_folder_is_an_export_error(tmp_path: Path) -> None:
+    with pytest.raises(ExportError, match="does not exist; create it first"):
+        render_static(make_atlas(), tmp_path / "missing" / "map.png")
+
+
+@pytest.mark.usefixtures("fake_base")
+def test_failed_save_leaves_the_old_file_and_no_temporary(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "map.png"
+    out.write_bytes(b"old map")
+
+    def broken_save(*args: Any, **kwargs: Any) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(static.Figure, "savefig", broken_save)
+    with pytest.raises(ExportError, match="could not be written: No space left on device"):
+        render_static(make_atlas(), out)
+    assert out.read_bytes() == b"old map"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["map.png"]
+
+
+@pytest.mark.usefixtures("fake_base")
+def test_layer_ids_pick_layers_and_legend_follows(tmp_path: Path) -> None:
+    out = tmp_path / "map.svg"
+    render_static(make_atlas(), out, layer_ids=["iran"], title="Only Iran")
+    svg = out.read_text(encoding="utf-8")
+    assert "Iranian missile ranges" in svg and "Only Iran" in svg
+    assert "Russian eastern sector" not in svg and "Redzikowo" not in svg
+
+
+# --- projection helpers ---------------------------------------------------------------------
+
+
+def test_bounds_of_a_shape_split_at_the_antimeridian_stay_narrow() -> None:
+    split = [shapely.box(170, 60, 180, 70), shapely.box(-180, 60, -170, 70)]
+    bounds = lonlat_bounds(split)
+    assert (bounds.west, bounds.east, bounds.lon_span) == (170.0, -170.0, 20.0)
+    projection = choose_projection(bounds)
+    assert abs(projection.lon_0) == 180.0 and projection.lat_0 == 65.0
+
+
+def test_bounds_of_a_ring_over_the_pole_cover_every_longitude() -> None:
+    bounds = lonlat_bounds([polar_ring(*GABALA, 6000)])
+    assert bounds.lon_span == 360.0 and bounds.north == 90.0
+    assert bounds.centre_lon == pytest.approx(GABALA[0], abs=2.0)
+
+
+def test_open_seams_drops_split_and_pole_edges_only() -> None:
+    rings = shapely.get_rings(shapely.get_parts(np.asarray([polar_ring(*GABALA, 6000)])))
+    lines = static._open_seams(rings)
+    coords = shapely.get_coordinates(lines)
+    assert len(lines) >= 1 and len(coords) > 600
+    assert coords[:, 1].max() < 90.0  # nothing runs to the pole
+    for line in lines:  # no segment runs along ±180°
+        xy = shapely.get_coordinates(line)
+        along = (np.abs(xy[:-1, 0]) == 180) & (xy[:-1, 0] == xy[1:, 0])
+        assert not along.any()
+
+
+def projected_area_km2(geometry: shapely.Geometry, centre: tuple[float, float]) -> float:
+    projection = static.MapProjection(lat_0=centre[1], lon_0=centre[0])
+    frame = static._Frame(projection, (-2e7, -2e7, 2e7, 2e7))
+    return float(sum(p.area for p in frame.areas([geometry]))) / 1e6
+
+
+def geodesic_area_km2(geometry: shapely.Geometry) -> float:
+    return abs(GEOD.geometry_area_perimeter(geometry)[0]) / 1e6
+
+
+@pytest.mark.parametrize("split", [True, False])
+def test_ring_across_the_antimeridian_keeps_its_area(split: bool) -> None:
+    """The projection is equal-area: a ring over ±180° must come out whole, not smeared."""
+    greely = (-145.73, 63.97)
+    ring = geodesic_ring(*greely, 2000)  # lon jumps from -180 to 180 where it crosses
+    if split:
+        ring = (
+            shapely.union_all(
+                [
+                    shapely.affinity.translate(ring, k).intersection(
+                        shapely.box(-180, -90, 180, 90)
+                    )
+                    for k in (-360, 0, 360)
+                ]
+            )
+            if ring.is_valid
+            else ring
+        )
+    expected = geodesic_area_km2(geodesic_ring(0.0, greely[1], 2000))  # same ring, no crossing
+    assert projected_area_km2(ring, greely) == pytest.approx(expected, rel=0.005)
+
+
+def test_ring_over_the_pole_keeps_its_area() -> None:
+    expected = geodesic_area_km2(geodesic_ring(GABALA[0], -GABALA[1], 6000))  # mirror: no pole
+    assert projected_area_km2(polar_ring(*GABALA, 6000), GABALA) == pytest.approx(
+        expected, rel=0.005
+    )
+
+
+@pytest.mark.usefixtures("fake_base")
+def test_long_text_wraps_inside_the_image(tmp_path: Path) -> None:
+    long_title = "A very long map title " * 8 + "END"
+    long_source = Source(
+        "long",
+        "An extremely long source title " * 6 + "LAST",
+        "Publisher",
+        "2010",
+        "https://example.org/" + "x" * 300,
+    )
+    atlas = make_atlas()
+    layer = atlas.layers[0]
+    atlas = Atlas(
+        atlas.title, (replace(layer, sources=(*layer.sources, long_source)), *atlas.layers[1:])
+    )
+    png, svg = tmp_path / "long.png", tmp_path / "long.svg"
+    render_static(atlas, png, width_px=800, dpi=100, title=long_title)
+    render_static(atlas, svg, width_px=800, dpi=100, title=long_title)
+    image = read_rgb(png)
+    margin = round(0.02 * 800)
+    assert (image[:, -(margin - 3) :] == 255).all(), "something reaches into the right margin"
+    assert (image[-(margin // 2 - 1) :, :] == 255).all(), "something reaches into the bottom"
+    text = svg.read_text(encoding="utf-8")
+    assert ">A very long map title" in text and "END</text>" in text and "LAST" in text
+
+
+# --- the real base map ----------------------------------------------------------------------
+
+
+def test_real_basemap_draws_land_and_sea(tmp_path: Path) -> None:
+    try:
+        from geo.reference import basemap  # noqa: F401
+    except ImportError:
+        pytest.skip("geo.reference.basemap is not available yet")
+    atlas = make_atlas()
+    out = tmp_path / "real.png"
+    render_static(atlas, out, width_px=1000, dpi=100)
+    layout = plan_static(atlas, width_px=1000, dpi=100)
+    x0, y0, w, h = layout.map_box
+    top = layout.height_px - (y0 + h)
+    image = read_rgb(out)[round(top) + 2 : round(top + h) - 2, round(x0) + 2 : round(x0 + w) - 2]
+    for color in (LAND_COLOR, SEA_COLOR):
+        near = np.abs(image - blend(color, 1, color)).max(axis=2) <= 3
+        assert near.mean() > 0.03, color
