@@ -16,6 +16,7 @@ geodesics, which makes no visible difference for shapes this module densified.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
@@ -44,8 +45,11 @@ MAX_RADIUS_KM = 19_500.0
 _MERCATOR_MAX_LAT_DEG = 85.0511287798066
 #: Where each drawn chord is compared with the curve; the error peaks near the middle, and a
 #: few extra points catch chords whose error is lopsided.
-_CHORD_FRACTIONS = np.array([0.125, 0.25, 0.375, 0.625, 0.75, 0.875])
-_MIDDLE = np.array([0.5])
+_CHORD_FRACTIONS = (0.25, 0.5, 0.75)
+_MIDDLE = (0.5,)
+#: A degree of latitude is at most this long (at the poles).
+_METRES_PER_DEGREE_MAX = 111_700.0
+_EARTH_RADIUS_M = 6_371_008.8
 #: Refine to a bit below the bound: the true maximum can fall between two checked points.
 _SAFETY = 0.9
 _INITIAL_ARC_STEP_DEG = 11.25
@@ -177,13 +181,14 @@ class _Rays:
     ) -> np.ndarray:
         # Distance to the geodesic: slide the foot point along it until the point is abeam.
         args = (self.lon[curve], self.lat[curve], self.azimuth_deg[curve])
-        along_m = np.asarray(t, dtype=float)
-        for _ in range(2):
-            q_lon, q_lat, back_az = _GEOD.fwd(*args, along_m)
-            az_to_point, _, dist_m = _GEOD.inv(q_lon, q_lat, lon, lat)
-            heading = np.asarray(back_az) + 180.0
-            along_m = along_m + np.asarray(dist_m) * np.cos(np.radians(az_to_point - heading))
-        q_lon, q_lat, _ = _GEOD.fwd(*args, along_m)
+        # One spherical step is plenty: a foot point off by e only adds about e^2 / (2 d) to
+        # the distance d, and an overestimate errs on the safe side.
+        q_lon, q_lat, back_az = _GEOD.fwd(*args, t)
+        az_to_point, _, dist_m = _GEOD.inv(q_lon, q_lat, lon, lat)
+        cos_angle = np.cos(np.radians(np.asarray(az_to_point) - np.asarray(back_az) - 180.0))
+        angle_rad = np.asarray(dist_m) / _EARTH_RADIUS_M
+        step_m = _EARTH_RADIUS_M * np.arctan2(np.sin(angle_rad) * cos_angle, np.cos(angle_rad))
+        q_lon, q_lat, _ = _GEOD.fwd(*args, t + step_m)
         return np.asarray(_GEOD.inv(q_lon, q_lat, lon, lat)[2])
 
 
@@ -213,11 +218,24 @@ def _vertices(family: _Family, curve: np.ndarray, t: np.ndarray) -> _Vertices:
     return _Vertices(curve, t, lon, lat)
 
 
-def _chord_errors_m(
-    family: _Family, v: _Vertices, seg: np.ndarray, fractions: np.ndarray = _CHORD_FRACTIONS
+@dataclass(frozen=True)
+class _Check:
+    """Where drawn chords are compared with their curve."""
+
+    fractions: tuple[float, ...] = _CHORD_FRACTIONS
+    mercator: bool = True  # also the chord Leaflet draws, straight in Web Mercator
+
+
+_FULL_CHECK = _Check()
+#: For edges hidden inside a shape: only their rough course matters.
+_ROUGH_CHECK = _Check(_MIDDLE, mercator=False)
+
+
+def _chord_fails(
+    family: _Family, v: _Vertices, seg: np.ndarray, tol_m: np.ndarray, check: _Check
 ) -> np.ndarray:
-    """Return, per segment, the largest distance of its drawn chord from the true curve."""
-    f = fractions[None, :]
+    """Flag the segments whose drawn chord strays more than tol_m from the true curve."""
+    f = np.array(check.fractions)[None, :]
     lat_a, lat_b = v.lat[seg, None], v.lat[seg + 1, None]
     lon = v.lon[seg, None] + f * _wrap_deg(v.lon[seg + 1] - v.lon[seg])[:, None]
     t = v.t[seg, None] + f * (v.t[seg + 1] - v.t[seg])[:, None]
@@ -227,27 +245,43 @@ def _chord_errors_m(
         err = family.errors_m(curve[rows].ravel(), t[rows].ravel(), lon[rows].ravel(), lat.ravel())
         return err.reshape(lat.shape).max(axis=1)
 
-    errors = worst(slice(None), lat_a + f * (lat_b - lat_a))
-    # Leaflet draws straight lines in Web Mercator: check that chord too where it is drawn.
+    lat_lin = lat_a + f * (lat_b - lat_a)
+    errors = worst(slice(None), lat_lin)
+    fails = errors > tol_m
+    if not check.mercator:
+        return fails
     merc = ((np.abs(lat_a) < _MERCATOR_MAX_LAT_DEG) & (np.abs(lat_b) < _MERCATOR_MAX_LAT_DEG))[:, 0]
-    if merc.any():
-        y_a, y_b = _mercator_y(lat_a[merc]), _mercator_y(lat_b[merc])
-        errors[merc] = np.maximum(errors[merc], worst(merc, _mercator_lat_deg(y_a + f * (y_b - y_a))))
-    return errors
+    y_a, y_b = _mercator_y(np.where(merc[:, None], lat_a, 0.0)), _mercator_y(lat_b * merc[:, None])
+    lat_merc = _mercator_lat_deg(y_a + f * (y_b - y_a))
+    # Both chords share their longitudes: when their latitude gap cannot tip the error over
+    # the bound, the Mercator chord needs no geodesic check of its own.
+    gap_m = np.abs(lat_merc - lat_lin).max(axis=1) * _METRES_PER_DEGREE_MAX
+    need = merc & ~fails & (errors + gap_m > tol_m)
+    fails[need] = worst(need, lat_merc[need]) > tol_m[need]
+    return fails
 
 
 def _refine(
-    family: _Family, v: _Vertices, pending: np.ndarray, tol_m: float, max_step: float
+    family: _Family,
+    v: _Vertices,
+    pending: np.ndarray,
+    tol_m: float | np.ndarray,
+    *,
+    max_step: float = np.inf,
+    check: _Check = _FULL_CHECK,
 ) -> _Vertices:
-    """Bisect pending segments until each chord is within tol_m of its curve."""
+    """Bisect pending segments until each chord is within tol_m (one, or per curve) of its curve."""
+    tol_of_curve = np.broadcast_to(np.asarray(tol_m, dtype=float), (int(v.curve.max()) + 1,))
+    middle = _Check(_MIDDLE, check.mercator)
     for _ in range(_MAX_PASSES):
         seg = np.flatnonzero(pending)
         if seg.size == 0:
             break
         step = v.t[seg + 1] - v.t[seg]
-        bad = (step > max_step) | (_chord_errors_m(family, v, seg, _MIDDLE) > tol_m)
+        tol = tol_of_curve[v.curve[seg]]
+        bad = (step > max_step) | _chord_fails(family, v, seg, tol, middle)
         # Most failing chords fail in the middle: check the other points only for the rest.
-        bad[~bad] = _chord_errors_m(family, v, seg[~bad]) > tol_m
+        bad[~bad] = _chord_fails(family, v, seg[~bad], tol[~bad], check)
         split = seg[bad & (np.abs(step) > family.min_step)]
         if split.size == 0:
             break
@@ -287,17 +321,19 @@ def _densify(
     family: _Family,
     curve: np.ndarray,
     t: np.ndarray,
-    tol_m: float,
+    tol_m: float | np.ndarray,
     *,
     max_step: float = np.inf,
+    check: _Check = _FULL_CHECK,
     split_at_antimeridian: bool = True,
 ) -> _Vertices:
     """Sample curves adaptively from starting parameters t (sorted within each curve)."""
     v = _vertices(family, curve, t)
-    v = _refine(family, v, v.curve[1:] == v.curve[:-1], tol_m, max_step)
+    pending = v.curve[1:] == v.curve[:-1]
+    v = _refine(family, v, pending, tol_m, max_step=max_step, check=check)
     if split_at_antimeridian:
         v, pending = _antimeridian_crossings(family, v)
-        v = _refine(family, v, pending, tol_m, max_step)
+        v = _refine(family, v, pending, tol_m, max_step=max_step, check=check)
     return v
 
 
@@ -316,9 +352,7 @@ def _ray(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Sample the geodesic from (lon, lat) along azimuth_deg between two distances."""
     n = max(int(np.ceil((end_m - start_m) / _INITIAL_RAY_STEP_M)) + 1, 2)
-    family = _Rays(
-        *(np.array([x], dtype=float) for x in (lon, lat, azimuth_deg, start_m, end_m))
-    )
+    family = _Rays(*(np.array([x], dtype=float) for x in (lon, lat, azimuth_deg, start_m, end_m)))
     v = _densify(family, np.zeros(n, dtype=int), np.linspace(start_m, end_m, n), tol_m)
     return v.lon, v.lat
 
@@ -343,7 +377,7 @@ def _close_over_pole(lon: np.ndarray, lat: np.ndarray, winding: int) -> Polygon:
         lon[0] = 180.0 if winding < 0 else -180.0
     x = _unwrap_deg(lon)
     x_end = x[0] + 360.0 * winding
-    coords = [*zip(x, lat), (x_end, lat[0]), (x_end, pole_lat), (x[0], pole_lat)]
+    coords = [*zip(x, lat, strict=True), (x_end, lat[0]), (x_end, pole_lat), (x[0], pole_lat)]
     return Polygon(coords)
 
 
@@ -358,7 +392,7 @@ def _region_from_boundary(lon: np.ndarray, lat: np.ndarray) -> BaseGeometry:
     winding = round(total_deg / 360.0)
     if winding != 0:
         return split_antimeridian(_close_over_pole(lon, lat, winding))
-    inside = split_antimeridian(Polygon(zip(x, lat)))
+    inside = split_antimeridian(Polygon(zip(x, lat, strict=True)))
     if _signed_planar_area(x, lat) > 0.0:
         return _WORLD.difference(inside)
     return inside
@@ -539,9 +573,13 @@ def geodesic_line(
         return LineString([(lon1, lat1), (lon1, lat1)])
     cuts = [0.0, *_pole_passages_m(lon1, lat1, lon2, lat2, az_deg), length_m]
     parts: list[BaseGeometry] = []
-    for start_m, end_m in zip(cuts[:-1], cuts[1:]):
+    for start_m, end_m in itertools.pairwise(cuts):
         lon, lat = _ray(lon1, lat1, az_deg, start_m, end_m, max_error_m * _SAFETY)
-        parts.extend(shapely.get_parts(split_antimeridian(LineString(zip(_unwrap_deg(lon), lat)))))
+        parts.extend(
+            shapely.get_parts(
+                split_antimeridian(LineString(zip(_unwrap_deg(lon), lat, strict=True)))
+            )
+        )
     return parts[0] if len(parts) == 1 else MultiLineString(parts)
 
 
@@ -650,20 +688,50 @@ def seamless_outline(geometry: BaseGeometry) -> MultiLineString:
     False
     """
     lines: list[LineString] = []
+    cuts = _cuts_of(geometry)
     for polygon in shapely.get_parts(geometry):
         for ring_ in (polygon.exterior, *polygon.interiors):
             xy = np.asarray(ring_.coords)
-            cut = _seam_edges(xy)
-            lines.extend(_runs(xy, cut))
+            lines.extend(_runs(xy, _seam_edges(xy, cuts)))
     return MultiLineString(lines)
 
 
-def _seam_edges(xy: np.ndarray) -> np.ndarray:
-    """Flag edges that lie on the ±180° meridian or on a pole: cuts, not real boundary."""
+@dataclass(frozen=True)
+class _Cuts:
+    """Latitude spans of the edges a geometry has on +180° and on -180°."""
+
+    east: np.ndarray  # shape (n, 2): lowest and highest latitude of each edge on +180
+    west: np.ndarray
+
+
+def _cuts_of(geometry: BaseGeometry) -> _Cuts:
+    spans: dict[float, list[tuple[float, float]]] = {180.0: [], -180.0: []}
+    for polygon in shapely.get_parts(geometry):
+        if not isinstance(polygon, Polygon):
+            continue
+        for ring_ in (polygon.exterior, *polygon.interiors):
+            xy = np.asarray(ring_.coords)
+            on = np.flatnonzero((np.abs(xy[:-1, 0]) == 180.0) & (xy[:-1, 0] == xy[1:, 0]))
+            for i in on:
+                lo, hi = sorted((xy[i, 1], xy[i + 1, 1]))
+                spans[float(xy[i, 0])].append((lo, hi))
+    return _Cuts(*(np.array(spans[x], dtype=float).reshape(-1, 2) for x in (180.0, -180.0)))
+
+
+def _seam_edges(xy: np.ndarray, cuts: _Cuts) -> np.ndarray:
+    """Flag a ring's cut edges: on a pole, or on ±180° facing an edge on the other side.
+
+    A polygon that merely ends at 180° has no partner edge on -180°: its edge is real.
+    """
     x, y = xy[:, 0], xy[:, 1]
-    on_meridian = (np.abs(x[:-1]) == 180.0) & (x[:-1] == x[1:])
     on_pole = (np.abs(y[:-1]) == 90.0) & (y[:-1] == y[1:])
-    return on_meridian | on_pole
+    seam = on_pole.copy()
+    for i in np.flatnonzero((np.abs(x[:-1]) == 180.0) & (x[:-1] == x[1:]) & ~on_pole):
+        lo, hi = sorted((y[i], y[i + 1]))
+        partners = cuts.west if x[i] > 0 else cuts.east
+        overlap = np.minimum(hi, partners[:, 1]) - np.maximum(lo, partners[:, 0])
+        seam[i] = bool((overlap > 0.0).any())
+    return seam
 
 
 def _runs(xy: np.ndarray, cut: np.ndarray) -> list[LineString]:
@@ -683,154 +751,374 @@ def _runs(xy: np.ndarray, cut: np.ndarray) -> list[LineString]:
 
 # --- buffer -----------------------------------------------------------------------------------
 
+#: Longest piece a map-wide straight edge (e.g. along a parallel) is cut into before it is
+#: buffered as geodesics: a 0.5° piece of a parallel is within ~30 m of its geodesic.
+_WIDE_EDGE_STEP_DEG = 0.5
+#: Buffer pieces are glued along shared radial edges; these lie inside the result, so they
+#: only need to follow their geodesic loosely (enough to keep the topology near a pole).
+_INNER_EDGE_ERROR_FRACTION = 0.01
+MAX_BUFFER_KM = 5_000.0
+#: A degree of latitude is at least this long (at the equator), so d / this bounds degrees.
+_METRES_PER_DEGREE_MIN = 110_574.0
+
 
 def buffer(
     geometry: BaseGeometry, distance_km: float, *, max_error_m: float = 100.0
 ) -> Polygon | MultiPolygon:
     """Grow any lon/lat geometry by distance_km measured on the ellipsoid.
 
-    The result is the shape itself plus geodesic discs around its boundary, sampled densely
-    enough that the gaps between discs and the discs' own chords stay within max_error_m
-    together. Input edges are read as geodesics; edges along ±180° or a pole (cuts made by
-    :func:`split_antimeridian`) are treated as inside the shape. distance_km == 0 returns
-    the polygonal part unchanged; negative distances raise ValueError.
+    The result is the shape itself, a band of half-width distance_km around every edge
+    (bounded by the edge's geodesic parallels) and a disc sector at every corner and line
+    end, so its outline is within max_error_m of the true buffer everywhere. Input edges are
+    read as geodesics, except map-wide ones (more than 180° of longitude, e.g. along a
+    parallel) that are read as drawn; cut edges along ±180° or a pole (as made by
+    :func:`split_antimeridian`) count as inside. distance_km == 0 returns the polygonal part;
+    negative distances or more than 5,000 km raise ValueError.
 
     >>> disc = buffer(Point(21.01, 52.23), 100)
     >>> round(geodesic_area_km2(disc) / geodesic_area_km2(ring(21.01, 52.23, 100)), 4)
     1.0
+    >>> buffer(Point(0, 0), -1)
+    Traceback (most recent call last):
+    ...
+    ValueError: distance_km must be >= 0 and <= 5000, got -1
     """
     _check_error(max_error_m)
     _require(
-        bool(np.isfinite(distance_km)) and 0.0 <= distance_km <= MAX_RADIUS_KM,
-        f"distance_km must be >= 0 and <= {MAX_RADIUS_KM:.0f}, got {distance_km!r}",
+        bool(np.isfinite(distance_km)) and 0.0 <= distance_km <= MAX_BUFFER_KM,
+        f"distance_km must be >= 0 and <= {MAX_BUFFER_KM:.0f}, got {distance_km!r}",
     )
-    if isinstance(geometry, Point) and distance_km > 0:
-        return ring(geometry.x, geometry.y, distance_km, max_error_m=max_error_m)
-    polygons = [p for p in shapely.get_parts(geometry) if shapely.get_dimensions(p) == 2]
+    parts = list(shapely.get_parts(geometry))
+    polygons = [p for p in parts if isinstance(p, Polygon) and not p.is_empty]
     if distance_km == 0.0 or geometry.is_empty:
         return _finish(shapely.union_all(polygons)) if polygons else Polygon()
-    radius_m, half_error_m = distance_km * 1e3, max_error_m / 2.0
-    # Discs spaced s apart leave dips of s^2 / (8 r) between them: half the error budget.
-    spacing_m = float(np.sqrt(8.0 * radius_m * half_error_m))
-    shape, lon, lat = _densify_geometry(geometry, half_error_m * _SAFETY, spacing_m)
-    discs = _discs(lon, lat, radius_m, half_error_m * _SAFETY)
-    return _finish(shapely.union_all([shape, *discs]))
+    tol_m = max_error_m * _SAFETY
+    runs, points = _runs_of(parts)
+    pieces = _run_buffers(runs, distance_km * 1e3, tol_m) if runs else []
+    pieces += [ring(x, y, distance_km, max_error_m=max_error_m) for x, y in points]
+    pieces += [_densify_polygon(p, tol_m) for p in polygons]
+    return _finish(shapely.union_all(pieces))
 
 
-def _densify_geometry(
-    geometry: BaseGeometry, tol_m: float, spacing_m: float
-) -> tuple[BaseGeometry, np.ndarray, np.ndarray]:
-    """Densify a geometry's edges along geodesics; return its area part and disc centres."""
-    areas: list[BaseGeometry] = []
-    centres: list[np.ndarray] = []
-    for part in shapely.get_parts(geometry):
+def _runs_of(parts: Sequence[BaseGeometry]) -> tuple[list[tuple[np.ndarray, bool]], list]:
+    """List the boundary chains to buffer as (vertices, closed), and the isolated points."""
+    runs: list[tuple[np.ndarray, bool]] = []
+    points: list[tuple[float, float]] = []
+    cuts = _cuts_of(MultiPolygon([p for p in parts if isinstance(p, Polygon)]))
+    for part in parts:
         if isinstance(part, Polygon):
-            rings = [
-                _densify_path(np.asarray(r.coords)[:, :2], tol_m, spacing_m)
-                for r in (part.exterior, *part.interiors)
-            ]
-            polygon = Polygon(rings[0][0], [r[0] for r in rings[1:]])
-            areas.append(polygon if polygon.is_valid else shapely.make_valid(polygon))
-            centres.extend(r[1] for r in rings)
+            paths = [(np.asarray(r.coords)[:, :2], True) for r in (part.exterior, *part.interiors)]
         elif isinstance(part, LineString):
-            centres.append(_densify_path(np.asarray(part.coords)[:, :2], tol_m, spacing_m)[0])
+            paths = [(np.asarray(part.coords)[:, :2], False)]
         elif isinstance(part, Point):
-            centres.append(np.array([[part.x, part.y]]))
+            points.append((part.x, part.y))
+            continue
         else:
             raise ValueError(f"cannot buffer a {part.geom_type}")
-    xy = np.unique(np.vstack(centres), axis=0) if centres else np.empty((0, 2))
-    return shapely.union_all(areas), xy[:, 0], xy[:, 1]
+        for xy, closed in paths:
+            for chain, chain_closed in _chains(_split_wide_edges(xy, cuts), closed, cuts):
+                if len(chain) == 1:
+                    points.append((float(chain[0, 0]), float(chain[0, 1])))
+                elif len(chain) > 1:
+                    runs.append((chain, chain_closed))
+    return runs, points
 
 
-def _densify_path(
-    xy: np.ndarray, tol_m: float, spacing_m: float
-) -> tuple[np.ndarray, np.ndarray]:
-    """Densify each edge of a path as a geodesic; return all vertices and the disc centres.
+def _split_wide_edges(xy: np.ndarray, cuts: _Cuts) -> np.ndarray:
+    """Cut edges spanning more than 180° of longitude into short straight pieces."""
+    if len(xy) < 2:
+        return xy
+    wide = (np.abs(np.diff(xy[:, 0])) > 180.0) & ~_seam_edges(xy, cuts)
+    if not wide.any():
+        return xy
+    out = [xy[:1]]
+    for i in range(len(xy) - 1):
+        if wide[i]:
+            n = int(np.ceil(abs(xy[i + 1, 0] - xy[i, 0]) / _WIDE_EDGE_STEP_DEG))
+            f = np.arange(1, n)[:, None] / n
+            out.append(xy[i] + f * (xy[i + 1] - xy[i]))
+        out.append(xy[i + 1 : i + 2])
+    return np.vstack(out)
 
-    Edges on a cut (±180° meridian, a pole) and map-wide edges (more than 180° of longitude,
-    e.g. a band around the earth) stay straight in lon/lat and only the latter get centres.
+
+def _chains(xy: np.ndarray, closed: bool, cuts: _Cuts) -> list[tuple[np.ndarray, bool]]:
+    """Drop repeated vertices and cut edges; return the boundary chains that remain."""
+    keep = np.append(True, np.any(np.diff(xy, axis=0) != 0.0, axis=1))
+    xy = xy[keep]
+    if not closed:
+        return [(xy, False)]
+    if len(xy) > 1 and np.array_equal(xy[0], xy[-1]):
+        xy = xy[:-1]
+    ring_xy = np.vstack([xy, xy[:1]])
+    cut = _seam_edges(ring_xy, cuts)
+    if not cut.any():
+        return [(xy, True)]
+    return [(np.asarray(line.coords), False) for line in _runs(ring_xy, cut)]
+
+
+@dataclass(frozen=True)
+class _Offsets:
+    """Geodesic parallels at distance_m beside edges; the parameter is the distance along.
+
+    The ends are computed exactly as the edge's perpendicular rays end, so the pieces that
+    share them share identical vertices and union without slivers.
     """
+
+    edges: _Rays
+    end_lon: np.ndarray
+    end_lat: np.ndarray
+    start_az: np.ndarray  # perpendicular azimuth at the edge's start, per curve
+    end_az: np.ndarray  # and at its end
+    side_deg: np.ndarray  # -90 on the left, +90 on the right
+    edge: np.ndarray
+    distance_m: float
+    min_step: float = 1e-3
+
+    def points(self, curve: np.ndarray, t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        e = self.edge[curve]
+        g_lon, g_lat, back_az = (
+            np.asarray(a)
+            for a in _GEOD.fwd(self.edges.lon[e], self.edges.lat[e], self.edges.azimuth_deg[e], t)
+        )
+        az = np.asarray(back_az) + 180.0 + self.side_deg[curve]
+        at_start, at_end = t == 0.0, t == self.edges.end_m[e]
+        g_lon = np.where(at_start, self.edges.lon[e], np.where(at_end, self.end_lon[e], g_lon))
+        g_lat = np.where(at_start, self.edges.lat[e], np.where(at_end, self.end_lat[e], g_lat))
+        az = np.where(at_start, self.start_az[curve], np.where(at_end, self.end_az[curve], az))
+        lon, lat, _ = _GEOD.fwd(g_lon, g_lat, az, np.full(len(t), self.distance_m))
+        return np.asarray(lon), np.asarray(lat)
+
+    def errors_m(
+        self, curve: np.ndarray, t: np.ndarray, lon: np.ndarray, lat: np.ndarray
+    ) -> np.ndarray:
+        return np.abs(self.edges.errors_m(self.edge[curve], t, lon, lat) - self.distance_m)
+
+
+@dataclass(frozen=True)
+class _Edges:
+    """The geodesic edges of all chains, with their perpendicular azimuths at both ends."""
+
+    a: np.ndarray
+    b: np.ndarray
+    length_m: np.ndarray
+    az_a: np.ndarray  # heading at a
+    az_b: np.ndarray  # heading at b
+    run: np.ndarray
+
+
+def _edges_of(runs: Sequence[tuple[np.ndarray, bool]]) -> _Edges:
+    a = np.vstack([xy if closed else xy[:-1] for xy, closed in runs])
+    b = np.vstack([np.roll(xy, -1, axis=0) if closed else xy[1:] for xy, closed in runs])
+    run = np.concatenate(
+        [np.full(len(xy) - (not closed), i) for i, (xy, closed) in enumerate(runs)]
+    )
+    az_a, back_az, length_m = (np.asarray(x) for x in _GEOD.inv(a[:, 0], a[:, 1], b[:, 0], b[:, 1]))
+    return _Edges(a, b, length_m, az_a, back_az + 180.0, run)
+
+
+def _run_buffers(
+    runs: Sequence[tuple[np.ndarray, bool]], radius_m: float, tol_m: float
+) -> list[BaseGeometry]:
+    """Build the bands around all edges and the disc sectors at all corners and ends."""
+    e = _edges_of(runs)
+    n = len(e.length_m)
+    # Four perpendicular rays per edge: left and right at a, left and right at b.
+    ray_lon = np.repeat(np.stack([e.a[:, 0], e.b[:, 0]], axis=1), 2, axis=1).ravel()
+    ray_lat = np.repeat(np.stack([e.a[:, 1], e.b[:, 1]], axis=1), 2, axis=1).ravel()
+    ray_az = np.stack([e.az_a - 90.0, e.az_a + 90.0, e.az_b - 90.0, e.az_b + 90.0], axis=1).ravel()
+    rays = _Rays(ray_lon, ray_lat, ray_az, np.zeros(4 * n), np.full(4 * n, radius_m))
+    # Near a pole a loose chord can cross its neighbours on the map: follow those closely.
+    reach_deg = np.abs(ray_lat) + radius_m / _METRES_PER_DEGREE_MIN
+    ray_tol = np.where(reach_deg > 80.0, tol_m, max(tol_m, radius_m * _INNER_EDGE_ERROR_FRACTION))
+    ray_v = _densify(
+        rays,
+        np.repeat(np.arange(4 * n), 2),
+        np.tile([0.0, radius_m], 4 * n),
+        ray_tol,
+        check=_ROUGH_CHECK,
+    )
+    edge_rays = _Rays(e.a[:, 0], e.a[:, 1], e.az_a, np.zeros(n), e.length_m)
+    side = np.tile([-90.0, 90.0], n)
+    offsets = _Offsets(
+        edge_rays,
+        e.b[:, 0],
+        e.b[:, 1],
+        ray_az.reshape(n, 4)[:, :2].ravel(),
+        ray_az.reshape(n, 4)[:, 2:].ravel(),
+        side,
+        np.repeat(np.arange(n), 2),
+        radius_m,
+    )
+    curve = np.repeat(np.arange(2 * n), 2)
+    off_v = _densify(
+        offsets, curve, np.ravel(np.repeat(e.length_m, 2)[:, None] * [0.0, 1.0]), tol_m
+    )
+    sectors = _sectors(runs, e, ray_az)
+    arc_v = _densify(
+        _Circles(sectors.lon, sectors.lat, np.full(len(sectors.lon), radius_m)),
+        np.repeat(np.arange(len(sectors.lon)), 2),
+        np.ravel(sectors.az_lo[:, None] + sectors.span[:, None] * [0.0, 1.0]),
+        tol_m,
+    )
+    return _assemble(ray_v, off_v, arc_v, n, sectors)
+
+
+@dataclass(frozen=True)
+class _Sectors:
+    lon: np.ndarray
+    lat: np.ndarray
+    az_lo: np.ndarray
+    span: np.ndarray
+    ray_lo: np.ndarray  # ray (index into the 4 per edge) from the centre along az_lo
+    ray_hi: np.ndarray  # and along az_lo + span
+
+
+def _sectors(runs: Sequence[tuple[np.ndarray, bool]], e: _Edges, ray_az: np.ndarray) -> _Sectors:
+    """Find the disc sectors: on the outer side of every corner, and a half disc at line ends."""
+    idx = np.arange(len(e.run))
+    first = np.searchsorted(e.run, np.arange(len(runs)))
+    last = np.append(first[1:], len(idx)) - 1
+    closed = np.array([c for _, c in runs])
+    nxt = idx + 1
+    nxt[last] = np.where(closed, first, -1)
+    e_in, e_out = idx[nxt >= 0], nxt[nxt >= 0]
+    turn = _wrap_deg(e.az_a[e_out] - e.az_b[e_in])
+    left = turn > 0.0
+    bend = np.abs(turn) > 1e-9
+    e_in, e_out, turn, left = e_in[bend], e_out[bend], turn[bend], left[bend]
+    starts, ends = first[~closed], last[~closed]
+    centre = np.concatenate([e.a[e_out], e.a[starts], e.b[ends]])
+    ray_lo = np.concatenate(
+        [np.where(left, 4 * e_in + 2, 4 * e_out + 1), 4 * starts + 1, 4 * ends + 2]
+    )
+    ray_hi = np.concatenate([np.where(left, 4 * e_out, 4 * e_in + 3), 4 * starts, 4 * ends + 3])
+    span = np.concatenate([np.abs(turn), np.full(len(starts) + len(ends), 180.0)])
+    return _Sectors(centre[:, 0], centre[:, 1], ray_az[ray_lo], span, ray_lo, ray_hi)
+
+
+def _curve_bounds(v: _Vertices, count: int, base: int) -> tuple[np.ndarray, np.ndarray]:
+    """Return each curve's first and last vertex index, shifted into a shared vertex pool."""
+    first = np.searchsorted(v.curve, np.arange(count))
+    last = np.append(first[1:], len(v.t)) - 1
+    return first + base, last + base
+
+
+def _piece(
+    bounds: tuple[np.ndarray, np.ndarray],
+    curve: np.ndarray,
+    *,
+    reverse: bool = False,
+    trim_head: bool = False,
+    trim_tail: bool = False,
+) -> tuple[np.ndarray, np.ndarray, bool]:
+    """Describe one stretch of boundary: a curve's vertex range, walked forward or back."""
+    first, last = bounds[0][curve], bounds[1][curve]
+    head, tail = (trim_tail, trim_head) if reverse else (trim_head, trim_tail)
+    return first + head, last + 1 - tail, reverse
+
+
+def _chain_indices(pieces: Sequence[tuple[np.ndarray, np.ndarray, bool]]) -> tuple:
+    """Concatenate vertex ranges piece after piece for many boundaries at once."""
+    index, owner, key = [], [], []
+    for k, (start, stop, reverse) in enumerate(pieces):
+        count = np.maximum(stop - start, 0)
+        pos = np.arange(count.sum()) - np.repeat(np.cumsum(count) - count, count)
+        index.append(np.repeat(stop - 1, count) - pos if reverse else np.repeat(start, count) + pos)
+        owner.append(np.repeat(np.arange(len(start)), count))
+        key.append(k * (1 << 40) + pos)
+    order = np.lexsort((np.concatenate(key), np.concatenate(owner)))
+    return np.concatenate(index)[order], np.concatenate(owner)[order]
+
+
+def _assemble(
+    ray_v: _Vertices, off_v: _Vertices, arc_v: _Vertices, n_edges: int, sectors: _Sectors
+) -> list[BaseGeometry]:
+    """Join rays, parallels and arcs into band and sector boundaries, then into polygons."""
+    lon = np.concatenate([ray_v.lon, off_v.lon, arc_v.lon])
+    lat = np.concatenate([ray_v.lat, off_v.lat, arc_v.lat])
+    rays = _curve_bounds(ray_v, 4 * n_edges, 0)
+    offs = _curve_bounds(off_v, 2 * n_edges, len(ray_v.t))
+    arcs = _curve_bounds(arc_v, len(sectors.lon), len(ray_v.t) + len(off_v.t))
+    e4, e2 = 4 * np.arange(n_edges), 2 * np.arange(n_edges)
+    # Clockwise round a band: out to the left at a, along the left parallel, in at b, out to
+    # the right at b, back along the right parallel, in at a.
+    band = _chain_indices(
+        [
+            _piece(rays, e4),
+            _piece(offs, e2, trim_head=True, trim_tail=True),
+            _piece(rays, e4 + 2, reverse=True),
+            _piece(rays, e4 + 3, trim_head=True),
+            _piece(offs, e2 + 1, reverse=True, trim_head=True, trim_tail=True),
+            _piece(rays, e4 + 1, reverse=True, trim_tail=True),
+        ]
+    )
+    sector = _chain_indices(
+        [
+            _piece(rays, sectors.ray_lo),
+            _piece(arcs, np.arange(len(sectors.lon)), trim_head=True, trim_tail=True),
+            _piece(rays, sectors.ray_hi, reverse=True, trim_tail=True),
+        ]
+    )
+    return [
+        *_polygons(lon[band[0]], lat[band[0]], band[1], n_edges),
+        *_polygons(lon[sector[0]], lat[sector[0]], sector[1], len(sectors.lon)),
+    ]
+
+
+def _polygons(lon: np.ndarray, lat: np.ndarray, owner: np.ndarray, count: int) -> list:
+    """Make one region per boundary (clockwise, interior on the right), vectorized if simple."""
+    if count == 0:
+        return []
+    first = np.searchsorted(owner, np.arange(count))
+    last = np.append(first[1:], len(owner)) - 1
+    x = _unwrap_deg(lon)
+    x = x - (x[first] - lon[first])[owner]  # restart each boundary at its own longitude
+    closing = x[last] + _wrap_deg(lon[first] - lon[last])
+    winding = np.round((closing - x[first]) / 360.0)
+    cross = np.append(x[:-1] * lat[1:] - x[1:] * lat[:-1], 0.0)
+    cross[last] = x[last] * lat[first] - x[first] * lat[last]
+    signed_area = np.add.reduceat(cross, first) / 2.0
+    inside = (np.minimum.reduceat(x, first) >= -180.0) & (np.maximum.reduceat(x, first) <= 180.0)
+    inside &= (closing >= -180.0) & (closing <= 180.0)
+    simple = (winding == 0) & inside & (signed_area < 0.0)
+    fast = simple[owner]
+    out: list[BaseGeometry] = []
+    if fast.any():
+        renumbered = np.unique(owner[fast], return_inverse=True)[1]
+        out.extend(shapely.polygons(shapely.linearrings(x[fast], lat[fast], indices=renumbered)))
+    for i in np.flatnonzero(~simple):
+        out.append(_region_from_boundary(lon[first[i] : last[i] + 1], lat[first[i] : last[i] + 1]))
+    return out
+
+
+def _densify_polygon(polygon: Polygon, tol_m: float) -> BaseGeometry:
+    """Densify a polygon's geodesic edges so that its drawn outline follows them."""
+    rings = [_densify_path(np.asarray(r.coords)[:, :2], tol_m) for r in polygon.interiors]
+    dense = Polygon(_densify_path(np.asarray(polygon.exterior.coords)[:, :2], tol_m), rings)
+    return dense if dense.is_valid else shapely.make_valid(dense)
+
+
+def _densify_path(xy: np.ndarray, tol_m: float) -> np.ndarray:
+    """Insert vertices along each geodesic edge of a path; cut and map-wide edges stay as drawn."""
     a, b = xy[:-1], xy[1:]
-    cut = _seam_edges(xy)
-    wide = ~cut & (np.abs(b[:, 0] - a[:, 0]) > 180.0)
     az, _, length_m = (np.asarray(x) for x in _GEOD.inv(a[:, 0], a[:, 1], b[:, 0], b[:, 1]))
-    geodesic = np.flatnonzero(~cut & ~wide & (length_m > 0))
-    edge_of = np.arange(len(a))
-    keys = [edge_of.astype(float), np.full(len(a), -1.0)]  # every edge keeps its start vertex
-    pts = [a]
-    if geodesic.size:
-        mids, t, edge = _geodesic_midpoints(a, az, length_m, geodesic, tol_m, spacing_m)
-        pts.append(mids), keys.append(t)
-        keys[0] = np.concatenate([keys[0], edge.astype(float)])
-    for i in np.flatnonzero(wide):
-        n = int(np.ceil(_rough_length_m(a[i], b[i]) / spacing_m))
-        f = np.arange(1, n) / n
-        pts.append(a[i] + f[:, None] * (b[i] - a[i]))
-        keys[0] = np.concatenate([keys[0], np.full(len(f), float(i))])
-        keys.append(f)
-    order = np.lexsort((np.concatenate(keys[1:]), keys[0]))
-    dense = np.vstack([np.vstack(pts)[order], xy[-1:]])
-    edge_ids = keys[0][order].astype(int)
-    real = np.append(~cut[edge_ids], True)
-    real[1:] |= ~cut[edge_ids]  # an edge's end vertex belongs to it too
-    return dense, dense[real]
-
-
-def _geodesic_midpoints(
-    a: np.ndarray,
-    az: np.ndarray,
-    length_m: np.ndarray,
-    edges: np.ndarray,
-    tol_m: float,
-    spacing_m: float,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Sample the inner points of many geodesic edges at once; return points, t, edge ids."""
+    # Meridians are straight on the map already; pole edges and map-wide edges stay as drawn.
+    on_pole = (np.abs(a[:, 1]) == 90.0) & (a[:, 1] == b[:, 1])
+    edges = np.flatnonzero(~on_pole & (np.abs(b[:, 0] - a[:, 0]) <= 180.0) & (length_m > 0))
+    if edges.size == 0:
+        return xy
     family = _Rays(a[edges, 0], a[edges, 1], az[edges], np.zeros(len(edges)), length_m[edges])
     curve = np.repeat(np.arange(len(edges)), 2)
     t = np.ravel(np.column_stack([np.zeros(len(edges)), length_m[edges]]))
-    v = _densify(family, curve, t, tol_m, max_step=spacing_m, split_at_antimeridian=False)
+    v = _densify(family, curve, t, tol_m, split_at_antimeridian=False)
     inner = (v.t > 0) & (v.t < length_m[edges][v.curve])
-    lon0 = a[edges, 0][v.curve[inner]]
+    start_lon = a[edges, 0][v.curve[inner]]
     # Inner points lie between the edge's end longitudes: express them next to the start.
-    lon = np.clip(lon0 + _wrap_deg(v.lon[inner] - lon0), -180.0, 180.0)
-    return np.column_stack([lon, v.lat[inner]]), v.t[inner], edges[v.curve[inner]]
-
-
-def _rough_length_m(a: np.ndarray, b: np.ndarray) -> float:
-    """Bound the length of a straight lon/lat edge from above, for spacing its samples."""
-    crosses_equator = a[1] * b[1] <= 0.0
-    widest = 1.0 if crosses_equator else max(np.cos(np.radians(a[1])), np.cos(np.radians(b[1])))
-    # 111.7 km is a little more than the longest degree of either latitude or longitude.
-    return float((abs(b[0] - a[0]) * widest + abs(b[1] - a[1])) * 111_700.0)
-
-
-def _discs(lon: np.ndarray, lat: np.ndarray, radius_m: float, tol_m: float) -> list[BaseGeometry]:
-    """Build geodesic discs of one radius around many centres, vectorized where simple."""
-    n = len(lon)
-    if n == 0:
-        return []
-    family = _Circles(lon, lat, np.full(n, radius_m))
-    start = np.linspace(0.0, 360.0, int(360.0 / _INITIAL_ARC_STEP_DEG) + 1)
-    v = _densify(family, np.repeat(np.arange(n), len(start)), np.tile(start, n), tol_m)
-    first = np.searchsorted(v.curve, np.arange(n))
-    last = np.append(first[1:], len(v.t)) - 1
-    x = _unwrap_deg(v.lon)
-    x = x - (x[first] - v.lon[first])[v.curve]  # restart each disc at its own longitude
-    # The vertex at azimuth 360 repeats azimuth 0, so consecutive pairs close each disc.
-    cross = x[:-1] * v.lat[1:] - x[1:] * v.lat[:-1]
-    cross[v.curve[1:] != v.curve[:-1]] = 0.0
-    signed_area = np.add.reduceat(np.append(cross, 0.0), first) / 2.0
-    winding = np.round((x[last] - x[first]) / 360.0)
-    inside = (np.minimum.reduceat(x, first) >= -180.0) & (np.maximum.reduceat(x, first) <= 180.0)
-    simple = (winding == 0) & inside & (signed_area < 0.0)
-    keep = np.ones(len(v.t), dtype=bool)
-    keep[last] = False
-    fast = simple[v.curve] & keep
-    rings = shapely.linearrings(x[fast], v.lat[fast], indices=v.curve[fast])
-    discs: list[BaseGeometry] = list(shapely.polygons(rings))
-    for i in np.flatnonzero(~simple):
-        discs.append(_region_from_boundary(v.lon[first[i] : last[i]], v.lat[first[i] : last[i]]))
-    return discs
+    lon = np.clip(start_lon + _wrap_deg(v.lon[inner] - start_lon), -180.0, 180.0)
+    edge = np.concatenate([np.arange(len(a)), edges[v.curve[inner]]])
+    along = np.concatenate([np.full(len(a), -1.0), v.t[inner]])
+    points = np.vstack([a, np.column_stack([lon, v.lat[inner]])])
+    return np.vstack([points[np.lexsort((along, edge))], xy[-1:]])
 
 
 # --- measurement ------------------------------------------------------------------------------
@@ -889,6 +1177,7 @@ def geodesic_length_km(geometry: BaseGeometry) -> float:
     3010
     """
     total_m = 0.0
+    cuts = _cuts_of(geometry)
     for part in shapely.get_parts(geometry):
         if isinstance(part, Polygon):
             paths = [np.asarray(r.coords) for r in (part.exterior, *part.interiors)]
@@ -901,6 +1190,6 @@ def geodesic_length_km(geometry: BaseGeometry) -> float:
                 continue
             dist_m = np.asarray(_GEOD.inv(xy[:-1, 0], xy[:-1, 1], xy[1:, 0], xy[1:, 1])[2])
             if isinstance(part, Polygon):
-                dist_m = dist_m[~_seam_edges(xy)]
+                dist_m = dist_m[~_seam_edges(xy, cuts)]
             total_m += float(dist_m.sum())
     return total_m / 1e3

@@ -15,6 +15,7 @@ import shapely
 import shapely.affinity
 from matplotlib.colors import to_rgb
 
+import geo.fileio
 from geo.atlas_types import FEATURE_COLUMNS, Atlas, Layer, Source, Style
 from geo.errors import ExportError
 from geo.render import static
@@ -361,6 +362,60 @@ def test_missing_folder_is_an_export_error(tmp_path: Path) -> None:
         render_static(make_atlas(), tmp_path / "missing" / "map.png")
 
 
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"width_px": 50}, r"width_px: 50 is not allowed; expected an integer 200–20000"),
+        ({"width_px": 800.5}, r"width_px: 800.5 is not allowed"),
+        ({"height_px": 10}, r"height_px: 10 is not allowed; expected None or 200–20000"),
+        ({"dpi": 0}, r"dpi: 0 is not allowed; expected a number 20–1200"),
+    ],
+)
+def test_bad_sizes_say_what_is_allowed(
+    tmp_path: Path, options: dict[str, Any], message: str
+) -> None:
+    with pytest.raises(ExportError, match=message):
+        render_static(make_atlas(), tmp_path / "map.png", **options)
+
+
+def test_layers_without_features_are_nothing_to_draw(tmp_path: Path) -> None:
+    empty = Layer(id="notes", title="Only notes", group="g", features=features("notes", []))
+    with pytest.raises(ExportError, match="nothing to draw: the selected layers have no features"):
+        render_static(Atlas("t", (empty,)), tmp_path / "map.png")
+
+
+@pytest.mark.usefixtures("fake_base")
+def test_bad_style_colour_names_the_layer(tmp_path: Path) -> None:
+    atlas = make_atlas()
+    broken = replace(atlas.layers[0], style=Style(color="not-a-colour"))
+    with pytest.raises(ExportError, match=r"layer 'sector': style colour is not a colour"):
+        render_static(Atlas(atlas.title, (broken,)), tmp_path / "map.png")
+
+
+def test_missing_base_map_is_an_export_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def no_module(name: str) -> Any:
+        raise ImportError(f"No module named {name!r}")
+
+    monkeypatch.setattr(static.importlib, "import_module", no_module)
+    with pytest.raises(ExportError, match=r"the base map is missing: geo.reference.basemap"):
+        render_static(make_atlas(), tmp_path / "map.png")
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.usefixtures("fake_base")
+def test_unwritable_folder_is_an_export_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def refuse(*args: Any, **kwargs: Any) -> Any:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(geo.fileio.tempfile, "mkdtemp", refuse)
+    with pytest.raises(ExportError, match=r"cannot write .*map\.png: Permission denied"):
+        render_static(make_atlas(), tmp_path / "map.png")
+
+
 @pytest.mark.usefixtures("fake_base")
 def test_failed_save_leaves_the_old_file_and_no_temporary(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
@@ -372,7 +427,7 @@ def test_failed_save_leaves_the_old_file_and_no_temporary(
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(static.Figure, "savefig", broken_save)
-    with pytest.raises(ExportError, match="could not be written: No space left on device"):
+    with pytest.raises(ExportError, match=r"cannot write .*map\.png: No space left on device"):
         render_static(make_atlas(), out)
     assert out.read_bytes() == b"old map"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["map.png"]
@@ -426,24 +481,25 @@ def geodesic_area_km2(geometry: shapely.Geometry) -> float:
     return abs(GEOD.geometry_area_perimeter(geometry)[0]) / 1e6
 
 
+def split_at_antimeridian(ring: shapely.Polygon) -> shapely.Geometry:
+    """Cut a ring whose longitudes jump at ±180° into parts that each stay within ±180°."""
+    xy = shapely.get_coordinates(ring)
+    unwrapped = shapely.Polygon(
+        np.column_stack([np.degrees(np.unwrap(np.radians(xy[:, 0]))), xy[:, 1]])
+    )
+    world = shapely.box(-180, -90, 180, 90)
+    pieces = [shapely.affinity.translate(unwrapped, k).intersection(world) for k in (-360, 0, 360)]
+    return shapely.union_all([p for p in pieces if not p.is_empty])
+
+
 @pytest.mark.parametrize("split", [True, False])
 def test_ring_across_the_antimeridian_keeps_its_area(split: bool) -> None:
     """The projection is equal-area: a ring over ±180° must come out whole, not smeared."""
     greely = (-145.73, 63.97)
-    ring = geodesic_ring(*greely, 2000)  # lon jumps from -180 to 180 where it crosses
+    ring = geodesic_ring(*greely, 2000)  # as pyproj gives it: lon jumps from -180 to 180
     if split:
-        ring = (
-            shapely.union_all(
-                [
-                    shapely.affinity.translate(ring, k).intersection(
-                        shapely.box(-180, -90, 180, 90)
-                    )
-                    for k in (-360, 0, 360)
-                ]
-            )
-            if ring.is_valid
-            else ring
-        )
+        ring = split_at_antimeridian(ring)
+        assert ring.geom_type == "MultiPolygon" and ring.bounds[0] == -180.0
     expected = geodesic_area_km2(geodesic_ring(0.0, greely[1], 2000))  # same ring, no crossing
     assert projected_area_km2(ring, greely) == pytest.approx(expected, rel=0.005)
 

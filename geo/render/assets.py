@@ -44,8 +44,9 @@ def leaflet_file(name: str) -> bytes:
 def inline_assets() -> Assets:
     """Return Leaflet's CSS and JS as text to inline, for a page that needs no network."""
     css = leaflet_file("leaflet.css").decode("utf-8")
-    # Leaflet's CSS names images only for the default marker and layer icons, which our
-    # controls do not use; strip the url(...) references so the page asks for nothing.
+    # Leaflet's CSS names images only for the default marker and layer icons (and an old IE
+    # VML behaviour), none of which our controls use; strip every url(...) declaration so
+    # the page asks for nothing.
     css = _drop_image_urls(css)
     js = leaflet_file("leaflet.js").decode("utf-8")
     return Assets(css_inline=css, js_inline=js)
@@ -54,7 +55,7 @@ def inline_assets() -> Assets:
 def _drop_image_urls(css: str) -> str:
     import re
 
-    return re.sub(r"background-image:\s*url\([^)]*\);?", "", css)
+    return re.sub(r"[a-z-]+:\s*url\([^)]*\);?", "", css)
 
 
 def own_file(name: str) -> str:

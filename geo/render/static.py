@@ -15,7 +15,6 @@ import functools
 import importlib
 import math
 import os
-import tempfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -40,6 +39,7 @@ from shapely.ops import polylabel
 
 from geo.atlas_types import Atlas, Layer, Source, Style
 from geo.errors import ExportError
+from geo.fileio import atomic_target
 
 __all__ = [
     "FORMATS",
@@ -502,6 +502,7 @@ class _Row:
     height_px: float
     layer: Layer | None = None
     marker: str = ""  # the role of a role row, the number of a source row
+    indent_px: float = 0.0  # text starts this far right of the column (after a legend symbol)
 
 
 @dataclass(frozen=True)
@@ -555,6 +556,11 @@ def _font_scale(width_px: int, dpi: float) -> float:
     return min(max(width_px / dpi / _BASE_WIDTH_IN, 0.5), 2.5)
 
 
+def _unit_px(scale: float, dpi: float) -> float:
+    """Return how many image pixels stand for one pixel of the 1600 px, 150 dpi reference."""
+    return scale * dpi / 150.0
+
+
 def plan_static(
     atlas: Atlas,
     *,
@@ -577,7 +583,7 @@ def plan_static(
     scale = _font_scale(width_px, dpi)
     fonts = _fonts(scale)
     margin = round(0.02 * width_px)
-    legend_w = min(max(0.23 * width_px, 170.0), 440.0)
+    legend_w = min(max(0.23 * width_px, 170.0 * _unit_px(scale, dpi)), 440.0 * _unit_px(scale, dpi))
     map_w = width_px - 2 * margin - margin - legend_w
     title_text = atlas.title if title is None else title
     title_lines = tuple(_wrap(title_text, fonts["title"], width_px - 2 * margin, dpi))
@@ -612,12 +618,16 @@ def plan_static(
 
 
 def _check_size(width_px: int, height_px: int | None, dpi: float) -> None:
-    if not (isinstance(width_px, int) and 200 <= width_px <= 20000):
+    if not (_is_int(width_px) and 200 <= width_px <= 20000):
         raise ExportError(f"width_px: {width_px!r} is not allowed; expected an integer 200–20000")
-    if height_px is not None and not (isinstance(height_px, int) and 200 <= height_px <= 20000):
+    if height_px is not None and not (_is_int(height_px) and 200 <= height_px <= 20000):
         raise ExportError(f"height_px: {height_px!r} is not allowed; expected None or 200–20000")
-    if not (isinstance(dpi, int | float) and 20 <= dpi <= 1200):
+    if not (isinstance(dpi, int | float | np.number) and 20 <= dpi <= 1200):
         raise ExportError(f"dpi: {dpi!r} is not allowed; expected a number 20–1200")
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int | np.integer) and not isinstance(value, bool)
 
 
 def _select_layers(atlas: Atlas, layer_ids: Iterable[str] | None) -> tuple[Layer, ...]:
@@ -676,12 +686,11 @@ def _header_height(
 
 
 def _default_date_text(layers: Sequence[Layer]) -> str | None:
-    starts = [layer.period_from for layer in layers if layer.period_from]
-    ends = [layer.period_to or layer.period_from for layer in layers if layer.period_from]
-    ends += [layer.period_to for layer in layers if layer.period_to]
-    if not starts and not ends:
+    # ISO dates (YYYY, YYYY-MM, YYYY-MM-DD) sort as text
+    dates = [d for layer in layers for d in (layer.period_from, layer.period_to) if d]
+    if not dates:
         return None
-    first, last = min(starts or ends), max(ends or starts)
+    first, last = min(dates), max(dates)
     return f"Layers dated {first}" if first == last else f"Layers dated {first} to {last}"
 
 
@@ -734,19 +743,21 @@ class _Fit:
         n_cols = 2 if self.footer_w >= 1000 else 1
         gutter = self.margin
         col_w = (self.footer_w - gutter * (n_cols - 1)) / n_cols
-        heading = fonts["group"].line_px(self.dpi) * 1.3
+        extra = fonts["group"].line_px(self.dpi) * 1.3 + self.margin * 1.6  # heading, gaps
         for factor in (1.0, 0.9, 0.8):  # smaller would be unreadable: cut the list instead
             font = _Font(fonts["source"].size_pt * factor)
             rows = _source_rows(sources, font, col_w, self.dpi)
             columns = _balance(rows, n_cols)
-            height = max(_rows_height(c) for c in columns)
-            if max_h is None or height + heading + self.margin * 1.6 <= max_h:
-                break
-        if max_h is not None:
-            budget = max_h - heading - self.margin * 1.6
-            columns = _balance(_fit_rows(rows, budget * n_cols * 0.95, "sources"), n_cols)
-        height = max(_rows_height(c) for c in columns)
-        return columns, height + heading + self.margin * 1.6
+            if max_h is None or _tallest(columns) + extra <= max_h:
+                return columns, _tallest(columns) + extra
+        assert max_h is not None  # without a limit the first try returned
+        budget = (max_h - extra) * n_cols * 0.95  # a little slack for uneven columns
+        columns = _balance(_fit_rows(rows, budget, "sources"), n_cols)
+        return columns, _tallest(columns) + extra
+
+
+def _tallest(columns: Sequence[Sequence[_Row]]) -> float:
+    return max(_rows_height(column) for column in columns)
 
 
 def _rows_height(rows: Sequence[_Row]) -> float:
@@ -845,7 +856,7 @@ def _source_rows(
     return rows
 
 
-_SYMBOL_W_PX = 26.0  # legend symbol width at scale 1
+_SYMBOL_W_PX = 22.0  # legend symbol width in reference pixels (see _unit_px)
 
 
 def _legend_rows(
@@ -857,21 +868,26 @@ def _legend_rows(
     projection: MapProjection,
 ) -> list[_Row]:
     """Return the legend: group headings, one entry per layer, notes, site roles, credits."""
-    scale = fonts["legend"].size_pt / _FONT_PT["legend"]
-    text_w = width_px - (_SYMBOL_W_PX + 8) * scale
+    indent = (_SYMBOL_W_PX + 12) * fonts["legend"].size_pt / _FONT_PT["legend"] * dpi / 150
+    text_w = width_px - indent
     rows: list[_Row] = []
     group = None
     for layer in layers:
         if layer.group and layer.group != group:
             rows.append(_text_row("group", layer.group, fonts["group"], width_px, dpi, gap=0.5))
         group = layer.group
-        rows.append(_layer_row(layer, numbers.get(layer.id, []), fonts["legend"], text_w, dpi))
-        rows += [_text_row("note", note, fonts["note"], text_w, dpi) for note in layer.notes]
+        entry = _layer_row(layer, numbers.get(layer.id, []), fonts["legend"], text_w, dpi)
+        rows.append(replace(entry, indent_px=indent))
+        notes = [_text_row("note", note, fonts["note"], text_w, dpi) for note in layer.notes]
+        rows += [replace(note, indent_px=indent) for note in notes]
     roles = _roles_drawn(layers)
     if roles:
         rows.append(_text_row("group", "Sites", fonts["group"], width_px, dpi, gap=0.5))
         rows += [
-            _text_row("role", role, fonts["legend"], text_w, dpi, marker=role) for role in roles
+            replace(
+                _text_row("role", role, fonts["legend"], text_w, dpi, marker=role), indent_px=indent
+            )
+            for role in roles
         ]
     if any(_uncertain_rows(layer) for layer in layers):
         note = f"{UNCERTAIN_MARK} nominal or uncertain: dashed and lighter"
@@ -1034,6 +1050,11 @@ class _Canvas:
     def scale(self) -> float:
         return self.layout.scale
 
+    @property
+    def unit(self) -> float:
+        """One pixel of the 1600 px, 150 dpi reference image, in pixels of this image."""
+        return _unit_px(self.layout.scale, self.layout.dpi)
+
     def fx(self, px: float) -> float:
         return px / self.layout.width_px
 
@@ -1098,8 +1119,10 @@ def render_static(
         metadata = dict(_METADATA[fmt])
         if layout.title_lines:
             metadata["Title"] = " ".join(layout.title_lines)
-        _write_atomically(fig, target, fmt=fmt, dpi=dpi, metadata=metadata)
-        fig.clear()  # matplotlib keeps no reference to a Figure made without pyplot
+        try:
+            _write_atomically(fig, target, fmt=fmt, dpi=dpi, metadata=metadata)
+        finally:
+            fig.clear()  # free the artists now; no pyplot, so nothing else holds the figure
 
 
 def _format_of(target: Path) -> str:
@@ -1130,10 +1153,8 @@ def _draw(layout: StaticLayout, basemap: Mapping[str, Any]) -> Figure:
     fig.patch.set_facecolor("white")
     ax = _map_axes(fig, layout)
     x0, y0, w, h = layout.map_box
-    canvas = _Canvas(
-        fig, ax, layout, _Frame(layout.projection, layout.view), _Labels((x0, y0, x0 + w, y0 + h))
-    )
-    canvas = replace(canvas, frame=replace(canvas.frame, cap_deg=_view_cap_deg(layout)))
+    frame = _Frame(layout.projection, layout.view, cap_deg=_view_cap_deg(layout))
+    canvas = _Canvas(fig, ax, layout, frame, _Labels((x0, y0, x0 + w, y0 + h)))
     _draw_base(canvas, basemap)
     _draw_graticule(canvas)
     sites = _draw_layers(canvas)
@@ -1267,23 +1288,26 @@ class _PendingLabel:
 
 
 def _draw_layers(canvas: _Canvas) -> list[Any]:
-    """Draw areas, then lines, then sites of every layer, so small things stay on top."""
+    """Draw areas, then lines, then sites of every layer, so small things stay on top.
+
+    Return what still needs a label: site marks and range/region/link names.
+    """
     labels: list[Any] = []
-    for rank, kinds in enumerate((("region", "range"), ("link",), ("site",))):
+    for rank in range(3):
         for index, layer in enumerate(canvas.layout.layers):
             zorder = 3 + rank + index * 0.001  # later layers over earlier ones
             for row in _rows(layer.features):
                 kind = _text(getattr(row, "kind", None)) or _kind_of(row.geometry)
-                if kind in kinds or (rank == 0 and kind not in _DRAWERS):
+                if _DRAW_RANK.get(kind, 0) == rank:
                     uncertain = bool(_text(getattr(row, "uncertainty", None)))
                     paint = _paint(
                         layer.style, canvas.scale, uncertain=uncertain, layer_id=layer.id
                     )
-                    drawer = _DRAWERS.get(kind, _draw_other)
-                    label = drawer(canvas, row, paint, zorder)
-                    if label is not None:
-                        labels.append(label)
-    return labels
+                    labels.append(_DRAWERS.get(kind, _draw_other)(canvas, row, paint, zorder))
+    return [label for label in labels if label is not None]
+
+
+_DRAW_RANK: Mapping[str, int] = {"region": 0, "range": 0, "link": 1, "site": 2}
 
 
 def _kind_of(geometry: BaseGeometry | None) -> str:
@@ -1461,10 +1485,10 @@ def _place_site_label(canvas: _Canvas, site: _SiteMark) -> None:
     font = canvas.layout.fonts["label"]
     dpi = canvas.layout.dpi
     lines = _ellipsize(
-        _wrap(site.text, font, 150 * canvas.scale, dpi), 2, font, 150 * canvas.scale, dpi
+        _wrap(site.text, font, 150 * canvas.unit, dpi), 2, font, 150 * canvas.unit, dpi
     )
     w, h = _label_size(canvas, lines, font)
-    g = site.radius_px + 2 * canvas.scale
+    g = site.radius_px + 2 * canvas.unit
     x, y = site.px, site.py
     # (left edge, bottom edge) of the label box for each candidate position around the marker
     corners = [
@@ -1490,7 +1514,7 @@ def _place_area_label(canvas: _Canvas, label: _PendingLabel) -> None:
         style="italic" if label.italic else "normal",
         weight="normal" if label.italic else "bold",
     )
-    limit = 200 * canvas.scale
+    limit = 200 * canvas.unit
     lines = _ellipsize(
         _wrap(label.text, font, limit, canvas.layout.dpi), 2, font, limit, canvas.layout.dpi
     )
@@ -1576,7 +1600,7 @@ def _place_sea_label(canvas: _Canvas, name: str, lon: float, lat: float, font: _
     # two lines for long names ("Mediterranean / Sea"), but never inside a word
     full = font.width_px(name, dpi)
     widest_word = max(font.width_px(word, dpi) for word in name.split())
-    width = full if full <= 75 * canvas.scale else max(full * 0.55, widest_word)
+    width = full if full <= 75 * canvas.unit else max(full * 0.55, widest_word)
     lines = _wrap(name, font, width, dpi)
     w, h = _label_size(canvas, lines, font)
     box = (px - w / 2, py - h / 2, px + w / 2, py + h / 2)
@@ -1653,7 +1677,7 @@ def _scale_bar_artists(canvas: _Canvas, bx: float, by: float, length: float, km:
         )
     px0, py0 = canvas.layout.data_to_px(bx - pad, by - height * 0.8)
     px1, py1 = canvas.layout.data_to_px(bx + length + 2 * pad, by + height * 4)
-    canvas.labels.block((float(px0), float(py0), float(px1) + 20 * s, float(py1)))
+    canvas.labels.block((float(px0), float(py0), float(px1) + 20 * canvas.unit, float(py1)))
 
 
 def _draw_header(canvas: _Canvas) -> None:
@@ -1685,13 +1709,13 @@ def _draw_legend(canvas: _Canvas) -> None:
         top -= row.height_px
 
 
-def _legend_text(canvas: _Canvas, row: _Row, x: float, top: float, *, indent: float = 0.0) -> None:
+def _legend_text(canvas: _Canvas, row: _Row, x: float, top: float) -> None:
     line_h = row.font.line_px(canvas.layout.dpi)
     muted = row.kind in ("group", "credit", "footnote", "note", "more")
     gap = line_h * 0.5 if row.kind in ("group", "footnote", "credit") else 0.0
     for i, line in enumerate(row.lines):
         canvas.text(
-            x + indent,
+            x + row.indent_px,
             top - gap - i * line_h,
             line,
             row.font,
@@ -1704,10 +1728,10 @@ def _legend_text(canvas: _Canvas, row: _Row, x: float, top: float, *, indent: fl
 def _symbol_box(
     canvas: _Canvas, row: _Row, x: float, top: float
 ) -> tuple[float, float, float, float]:
-    s = row.font.size_pt / _FONT_PT["legend"]
+    s = row.font.size_pt / _FONT_PT["legend"]  # below 1 when the legend was shrunk to fit
     line_h = row.font.line_px(canvas.layout.dpi)
-    w, h = 22 * s, line_h * 0.62
-    return x, top - line_h / 2 - h / 2 - line_h * 0.1, w, h
+    w, h = _SYMBOL_W_PX * s * canvas.layout.dpi / 150, line_h * 0.62
+    return x, top - line_h / 2 - h / 2 - line_h * 0.04, w, h
 
 
 def _legend_layer(canvas: _Canvas, row: _Row, x: float, top: float) -> None:
@@ -1743,8 +1767,7 @@ def _legend_layer(canvas: _Canvas, row: _Row, x: float, top: float) -> None:
         )
     else:
         _legend_marker(canvas, bx + w / 2, by + h / 2, "o", paint.stroke[:3])
-    indent = (_SYMBOL_W_PX + 8) * row.font.size_pt / _FONT_PT["legend"]
-    _legend_text(canvas, row, x, top, indent=indent)
+    _legend_text(canvas, row, x, top)
 
 
 def _legend_marker(canvas: _Canvas, px: float, py: float, role: str, color: Any) -> None:
@@ -1767,8 +1790,7 @@ def _legend_marker(canvas: _Canvas, px: float, py: float, role: str, color: Any)
 def _legend_role(canvas: _Canvas, row: _Row, x: float, top: float) -> None:
     bx, by, w, h = _symbol_box(canvas, row, x, top)
     _legend_marker(canvas, bx + w / 2, by + h / 2, row.marker, "#59636b")
-    indent = (_SYMBOL_W_PX + 8) * row.font.size_pt / _FONT_PT["legend"]
-    _legend_text(canvas, row, x, top, indent=indent)
+    _legend_text(canvas, row, x, top)
 
 
 _LEGEND_DRAWERS: dict[str, Callable[..., None]] = {"layer": _legend_layer, "role": _legend_role}
@@ -1810,27 +1832,6 @@ def _source_row(canvas: _Canvas, row: _Row, x: float, top: float) -> None:
 def _write_atomically(
     fig: Figure, target: Path, *, fmt: str, dpi: float, metadata: Mapping[str, Any]
 ) -> None:
-    """Save into a temporary file beside `target`, then rename it over `target`.
-
-    A reader never sees a half-written file, and a failed save leaves the old file as it was.
-    """
-    folder = target.parent
-    if not folder.is_dir():
-        raise ExportError(f"{target}: folder {str(folder)!r} does not exist; create it first")
-    mode = target.stat().st_mode & 0o777 if target.is_file() else 0o644
-    try:
-        fd, tmp_name = tempfile.mkstemp(dir=folder, prefix=f".{target.name}.", suffix=".tmp")
-    except OSError as exc:
-        raise ExportError(f"{target}: cannot write in {str(folder)!r}: {exc.strerror}") from None
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            fig.savefig(handle, format=fmt, dpi=dpi, metadata=dict(metadata), facecolor="white")
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp_name, mode)
-        os.replace(tmp_name, target)
-    except OSError as exc:
-        raise ExportError(f"{target}: could not be written: {exc.strerror or exc}") from None
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp_name)
+    """Save into a temporary file beside `target`, then rename it over `target`."""
+    with atomic_target(target) as temp:
+        fig.savefig(temp, format=fmt, dpi=dpi, metadata=dict(metadata), facecolor="white")

@@ -22,7 +22,7 @@ import pytest
 from geo.render.assets import CDN_BASE, leaflet_file
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Browser, BrowserContext, Page, Request, Route
+    from playwright.sync_api import Browser, BrowserContext, Page, Request, Route, ViewportSize
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -40,7 +40,7 @@ MISSING_BROWSER = (
 TILE_HOSTS = ("basemaps.cartocdn.com", "tile.openstreetmap.org")
 #: Requests a page may make without leaving the machine.
 LOCAL_SCHEMES = ("file:", "data:", "blob:", "about:")
-VIEWPORT = {"width": 1280, "height": 800}
+VIEWPORT: ViewportSize = {"width": 1280, "height": 800}
 #: Generous for a local page; a test that needs longer is waiting for something that never comes.
 TIMEOUT_MS = 5_000
 
@@ -178,7 +178,7 @@ def browser() -> Iterator[Browser]:
 
 @pytest.fixture
 def open_map(browser: Browser) -> Iterator[MapOpener]:
-    """Open maps in a fresh browser context: no cookies, history or cache shared with other tests."""
+    """Open maps in a fresh browser context: no cookies, history or cache shared across tests."""
     context = browser.new_context(viewport=VIEWPORT, service_workers="block")
     context.set_default_timeout(TIMEOUT_MS)
     yield MapOpener(context)

@@ -24,7 +24,7 @@ from geo.render.html import write_html
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from playwright.sync_api import Page
+    from playwright.sync_api import Locator, Page
 
     from .conftest import MapOpener
 
@@ -44,7 +44,9 @@ TIMES = Source(
     url="https://example.org/news?id=1&lang=en",
     quote='Officials said the radar "would track" launches from the south.',
 )
-MEMO = Source(id="memo", title="Ministry memo <draft>", publisher="Ministry of Defence", date="2007")
+MEMO = Source(
+    id="memo", title="Ministry memo <draft>", publisher="Ministry of Defence", date="2007"
+)
 REPORT = Source(id="report", title="Coverage study", url="https://example.org/study.pdf")
 
 
@@ -221,11 +223,11 @@ def layer_state(page: Page, layer_id: str) -> dict[str, Any]:
     return page.evaluate(LAYER_STATE_JS, layer_id)
 
 
-def layer_box(page: Page, layer_id: str) -> Any:
+def layer_box(page: Page, layer_id: str) -> Locator:
     return page.locator(f'input[data-layer-id="{layer_id}"]')
 
 
-def group_box(page: Page, group: str) -> Any:
+def group_box(page: Page, group: str) -> Locator:
     escaped = group.replace("\\", "\\\\").replace('"', '\\"')
     return page.locator(f'input[data-group="{escaped}"]')
 
@@ -239,7 +241,7 @@ def shown_layers(page: Page) -> list[str]:
 
 
 def click_feature(page: Page, feature_id: str) -> None:
-    """Click a marker on its icon, or a shape at its first vertex nudged inwards, like a reader."""
+    """Click a feature where Leaflet drew it (a marker's icon, a shape's middle)."""
     node = page.evaluate_handle(FEATURE_NODE_JS, feature_id).as_element()
     assert node is not None, f"feature {feature_id!r} is not drawn"
     node.click()
@@ -255,7 +257,7 @@ def click_map_at(page: Page, lat: float, lon: float) -> None:
     page.mouse.click(x, y)
 
 
-def open_popup(page: Page) -> Any:
+def open_popup(page: Page) -> Locator:
     popup = page.locator(".leaflet-popup .dm-popup")
     popup.wait_for(state="visible")
     return popup
@@ -449,8 +451,10 @@ def test_site_popup_shows_name_status_and_numbered_sources(open_map: MapOpener, 
     assert second.locator("a").count() == 0
     assert second.inner_text() == "Ministry memo <draft> — Ministry of Defence, 2007"
     # an ordered list: a reader sees the sources numbered 1, 2
-    assert popup.locator(".dm-sources ol").evaluate("o => getComputedStyle(o).listStyleType") \
+    assert (
+        popup.locator(".dm-sources ol").evaluate("o => getComputedStyle(o).listStyleType")
         == "decimal"
+    )
     assert_clean(open_map, page)
 
 
@@ -472,11 +476,12 @@ def test_popup_opens_clear_of_the_panels(open_map: MapOpener, html: Path) -> Non
     for feature_id in ("redzikowo", "brdy"):  # the northmost site opens near the title panel
         click_feature(page, feature_id)
         open_popup(page)
-        page.wait_for_function("() => !window.defenseMap.map._panAnim"
-                               " || !window.defenseMap.map._panAnim._inProgress")
+        page.wait_for_function(
+            "() => !window.defenseMap.map._panAnim || !window.defenseMap.map._panAnim._inProgress"
+        )
         for panel in (".dm-title", ".dm-layers", ".dm-legend", ".dm-timeline"):
             assert not page.evaluate(OVERLAP_JS, [".leaflet-popup-content-wrapper", panel]), panel
-        page.keyboard.press("Escape")
+        page.locator(".leaflet-popup-close-button").click()
         page.locator(".leaflet-popup").wait_for(state="detached")
     assert_clean(open_map, page)
 

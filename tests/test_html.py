@@ -1,0 +1,57 @@
+"""The HTML page as text: assets, offline self-containment, embedding helpers."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from geo.atlas import load_atlas
+from geo.render.assets import CDN_BASE, leaflet_file
+from geo.render.embed import iframe_snippet
+from geo.render.html import render_html, script_json
+
+BASIC = Path(__file__).resolve().parent / "fixtures" / "basic"
+
+
+@pytest.fixture(scope="module")
+def atlas():
+    return load_atlas(BASIC)
+
+
+def test_default_page_loads_leaflet_from_the_cdn(atlas):
+    page = render_html(atlas)
+    assert f'<script src="{CDN_BASE}/leaflet.js"></script>' in page
+    assert f'<link rel="stylesheet" href="{CDN_BASE}/leaflet.css">' in page
+
+
+def test_offline_page_refers_to_nothing_outside_itself(atlas):
+    page = render_html(atlas, offline=True)
+    assert leaflet_file("leaflet.js").decode() in page
+    assert not re.search(r"""<(script|link|img|iframe)[^>]+(src|href)=""", page)
+    assert "url(" not in re.sub(r"<script.*?</script>", "", page, flags=re.S)
+    for heavy in ("jquery", "bootstrap", "font-awesome", "fontawesome"):
+        assert heavy not in page.lower()
+    # no tile servers in the data: the only base map is the vector one
+    assert "tile.openstreetmap.org" not in page and "cartocdn" not in page
+    assert page.count("</script>") == page.count("<script")
+
+
+def test_script_json_escapes_html_breakers():
+    text = script_json({"a": "</script><!-- & \u2028"})
+    assert "<" not in text and ">" not in text and "&" not in text and "\u2028" not in text
+
+
+def test_print_stylesheet_hides_controls_and_keeps_the_legend(atlas):
+    page = render_html(atlas)
+    media = page[page.index("@media print"):]
+    assert ".leaflet-control { display: none !important; }" in media
+    assert ".dm-legend" in media.split("}")[1]
+
+
+def test_iframe_snippet_fills_its_container_and_can_link_a_view():
+    snippet = iframe_snippet(Path("output/map.html"), title="Map",
+                             link_fragment="#map=5/50/20&layers=a,b")
+    assert snippet.startswith('<iframe src="map.html#map=5/50/20&amp;layers=a,b" title="Map"')
+    assert "width:100%" in snippet and "aspect-ratio:16 / 10" in snippet
