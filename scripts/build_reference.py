@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Regenerate the reference geography in geo/reference/ (countries, land and named seas).
 
-    .venv/bin/python scripts/build_reference.py [--package-dir DIR] [--check]
+    .venv/bin/python scripts/build_reference.py [--package-dir DIR] [--out-dir DIR]
 
 Countries and land come from the npm package world-atlas@2.0.2 (Natural Earth 1:50m as
 TopoJSON). Without --package-dir the script runs `npm pack world-atlas@2.0.2` into a temporary
@@ -75,7 +75,7 @@ def _angle(text: str, axis: str) -> float:
     """Parse "54°47'N", "9°57.5'E" or "54.783N" into signed degrees on the given axis."""
     match = _ANGLE.match(text.strip())
     if not match or match[3] not in {"lat": "NS", "lon": "EW"}[axis]:
-        raise ValueError(f"{text!r} is not a valid {axis}, e.g. \"54°47'N\" or \"9.958E\"")
+        raise ValueError(f'{text!r} is not a valid {axis}, e.g. "54°47\'N" or "9.958E"')
     degrees = float(match[1]) + float(match[2] or 0) / 60
     return -degrees if match[3] in "SW" else degrees
 
@@ -240,9 +240,7 @@ LINES: dict[str, tuple[Pt, ...]] = {
     "vendsyssel": line(J_THY, J_VENDSYSSEL),
     "skagen stub": line(J_VENDSYSSEL, via("57.60N 10.45E"), SKAGEN),
     # Skagerrak/Kattegat: the Skaw to Paternoster Skær, then north-east through the shoals.
-    "skagerrak/kattegat": line(
-        SKAGEN, iho("Paternoster Skær", "57°54'N", "11°27'E", FACTS), TJORN
-    ),
+    "skagerrak/kattegat": line(SKAGEN, iho("Paternoster Skær", "57°54'N", "11°27'E", FACTS), TJORN),
     "tjörn stub": line(TJORN, J_BOHUSLAN),
     "kattegat/sweden": line(
         J_BOHUSLAN,
@@ -261,7 +259,9 @@ LINES: dict[str, tuple[Pt, ...]] = {
     # --- North Sea and Norwegian Sea -------------------------------------------------------
     "north/norway": line(J_AGDER, via("59.20N 7.60E", "60.00N 8.00E"), J_SOGN),
     # North Sea / Norwegian Sea: the parallel of 61°N (carried on over land to a junction).
-    "norwegian/north": line(J_SOGN, iho("61°N on the coast of Norway", "61°N", "4.60E"), LAT61_WEST),
+    "norwegian/north": line(
+        J_SOGN, iho("61°N on the coast of Norway", "61°N", "4.60E"), LAT61_WEST
+    ),
     # North-western limit of the North Sea: Scotland, Orkney, Shetland, meridian of 0°53'W.
     "north/atlantic": line(
         DUNNET_HEAD,
@@ -286,9 +286,7 @@ LINES: dict[str, tuple[Pt, ...]] = {
         LEATHERCOAT,
     ),
     # Southern limit of the North Sea (Strait of Dover).
-    "north/channel": line(
-        LEATHERCOAT, WALDE
-    ),
+    "north/channel": line(LEATHERCOAT, WALDE),
     "north/continent": line(
         WALDE,
         via("50.85N 2.20E", "51.05N 4.20E", "51.80N 5.50E", "52.60N 6.50E", "53.10N 7.60E"),
@@ -315,7 +313,9 @@ LINES: dict[str, tuple[Pt, ...]] = {
         iho("Cape Bull, Bear Island", "74.36N", "19.20E", FACTS),  # name FACTS, pos. GK
         NORTH_CAPE,
     ),
-    "north cape stub": line(NORTH_CAPE, via("71.05N 25.55E", "70.80N 25.15E", "70.30N 24.70E"), J_PORSANGER),
+    "north cape stub": line(
+        NORTH_CAPE, via("71.05N 25.55E", "70.80N 25.15E", "70.30N 24.70E"), J_PORSANGER
+    ),
     "norwegian/land": line(
         J_PORSANGER,
         via("69.30N 21.50E", "68.30N 18.50E", "66.50N 15.50E", "65.00N 14.20E", "63.50N 12.20E"),
@@ -440,7 +440,9 @@ LINES: dict[str, tuple[Pt, ...]] = {
         via("37.50N 28.60E", "38.30N 27.80E", "38.60N 27.60E", "39.60N 27.50E", "39.95N 26.70E"),
         J_TROAD,
     ),
-    "med/balkans": line(J_THRACE, via("41.80N 26.00E", "42.30N 23.50E", "42.30N 21.00E"), J_ALBANIA),
+    "med/balkans": line(
+        J_THRACE, via("41.80N 26.00E", "42.30N 23.50E", "42.30N 21.00E"), J_ALBANIA
+    ),
     "adriatic/north": line(
         J_ALBANIA,
         via("42.30N 19.80E", "42.90N 19.50E", "43.60N 18.00E", "44.30N 16.00E", "45.20N 15.30E"),
@@ -512,9 +514,19 @@ SEAS: tuple[SeaSpec, ...] = (
     SeaSpec(
         "Baltic Sea (proper)",
         "56.50N 19.00E",
-        ("kattegat/baltic", "falsterbo stub", "baltic/sweden", "simpnäs stub", "bothnia/baltic",
-         "finland/baltic", "riga/baltic", "lyser stub", "baltic/south", "falshöft stub"),
-        aliases=("Baltic proper", "Baltic Sea proper", "Central Baltic"),
+        (
+            "kattegat/baltic",
+            "falsterbo stub",
+            "baltic/sweden",
+            "simpnäs stub",
+            "bothnia/baltic",
+            "finland/baltic",
+            "riga/baltic",
+            "lyser stub",
+            "baltic/south",
+            "falshöft stub",
+        ),
+        aliases=("Baltic proper", "Baltic Sea proper"),
         note="IHO Baltic Sea without the Gulfs of Bothnia, Finland and Riga",
     ),
     SeaSpec(
@@ -545,38 +557,82 @@ SEAS: tuple[SeaSpec, ...] = (
     SeaSpec(
         "Kattegat",
         "56.80N 11.50E",
-        ("-kattegat/baltic", "-falshöft stub", "angeln", "jutland spine", "vendsyssel",
-         "skagen stub", "skagerrak/kattegat", "tjörn stub", "kattegat/sweden", "-falsterbo stub"),
+        (
+            "-kattegat/baltic",
+            "-falshöft stub",
+            "angeln",
+            "jutland spine",
+            "vendsyssel",
+            "skagen stub",
+            "skagerrak/kattegat",
+            "tjörn stub",
+            "kattegat/sweden",
+            "-falsterbo stub",
+        ),
         aliases=("Cattegat",),
         note="IHO Kattegat, including the Belts and the Sound north of the Baltic limits",
     ),
     SeaSpec(
         "Skagerrak",
         "58.00N 9.50E",
-        ("thy", "vendsyssel", "skagen stub", "skagerrak/kattegat", "tjörn stub",
-         "skagerrak/norway", "lindesnes stub", "-north/skagerrak"),
+        (
+            "thy",
+            "vendsyssel",
+            "skagen stub",
+            "skagerrak/kattegat",
+            "tjörn stub",
+            "skagerrak/norway",
+            "lindesnes stub",
+            "-north/skagerrak",
+        ),
         aliases=("Skager Rak",),
     ),
     SeaSpec(
         "North Sea",
         "56.00N 3.00E",
-        ("north/continent", "jutland spine", "-thy", "north/skagerrak", "-lindesnes stub",
-         "north/norway", "norwegian/north", "-north/atlantic", "north/britain", "north/channel"),
+        (
+            "north/continent",
+            "jutland spine",
+            "-thy",
+            "north/skagerrak",
+            "-lindesnes stub",
+            "north/norway",
+            "norwegian/north",
+            "-north/atlantic",
+            "north/britain",
+            "north/channel",
+        ),
         aliases=("North",),
     ),
     SeaSpec(
         "Norwegian Sea",
         "68.00N 5.00E",
-        ("norwegian/atlantic", "norwegian/greenland", "norwegian/barents", "north cape stub",
-         "norwegian/land", "norwegian/north"),
+        (
+            "norwegian/atlantic",
+            "norwegian/greenland",
+            "norwegian/barents",
+            "north cape stub",
+            "norwegian/land",
+            "norwegian/north",
+        ),
         aliases=("Norwegian",),
     ),
     SeaSpec(
         "Barents Sea",
         "74.00N 40.00E",
-        ("-norwegian/barents", "spitsbergen", "barents/arctic", "barents/kara", "belyi stub",
-         "barents/pechora", "kanin stub", "-white/barents", "svyatoy stub", "barents/kola",
-         "-north cape stub"),
+        (
+            "-norwegian/barents",
+            "spitsbergen",
+            "barents/arctic",
+            "barents/kara",
+            "belyi stub",
+            "barents/pechora",
+            "kanin stub",
+            "-white/barents",
+            "svyatoy stub",
+            "barents/kola",
+            "-north cape stub",
+        ),
         aliases=("Barents",),
     ),
     SeaSpec(
@@ -594,8 +650,17 @@ SEAS: tuple[SeaSpec, ...] = (
     SeaSpec(
         "Black Sea",
         "43.30N 34.00E",
-        ("black/marmara", "anadolu stub", "black/anatolia", "panaghia stub", "-azov/black",
-         "takil stub", "crimea", "black/north", "rumeli stub"),
+        (
+            "black/marmara",
+            "anadolu stub",
+            "black/anatolia",
+            "panaghia stub",
+            "-azov/black",
+            "takil stub",
+            "crimea",
+            "black/north",
+            "rumeli stub",
+        ),
         aliases=("Black", "Euxine"),
         note="IHO Black Sea, without the Sea of Azov and the Sea of Marmara",
     ),
@@ -608,17 +673,37 @@ SEAS: tuple[SeaSpec, ...] = (
     SeaSpec(
         "Sea of Marmara",
         "40.75N 28.00E",
-        ("-black/marmara", "-rumeli stub", "marmara/thrace", "gallipoli", "helles stub",
-         "med/marmara", "kumkale stub", "marmara/anatolia", "-anadolu stub"),
+        (
+            "-black/marmara",
+            "-rumeli stub",
+            "marmara/thrace",
+            "gallipoli",
+            "helles stub",
+            "med/marmara",
+            "kumkale stub",
+            "marmara/anatolia",
+            "-anadolu stub",
+        ),
         aliases=("Marmara Sea", "Marmara", "Sea of Marmora"),
         note="with the Bosphorus and the Dardanelles",
     ),
     SeaSpec(
         "Mediterranean Sea",
         "35.00N 18.00E",
-        ("-med/marmara", "-helles stub", "-gallipoli", "med/balkans", "adriatic/north",
-         "med/west", "trafalgar stub", "med/atlantic", "spartel stub", "med/africa",
-         "aegean/anatolia", "-kumkale stub"),
+        (
+            "-med/marmara",
+            "-helles stub",
+            "-gallipoli",
+            "med/balkans",
+            "adriatic/north",
+            "med/west",
+            "trafalgar stub",
+            "med/atlantic",
+            "spartel stub",
+            "med/africa",
+            "aegean/anatolia",
+            "-kumkale stub",
+        ),
         aliases=("Mediterranean", "Med"),
         note="IHO Mediterranean Sea with all its subdivisions (Adriatic, Aegean, Ionian, ...)",
     ),
@@ -632,8 +717,16 @@ SEAS: tuple[SeaSpec, ...] = (
     SeaSpec(
         "Aegean Sea",
         "38.50N 25.00E",
-        ("aegean/south", "aegean/greece", "gallipoli", "helles stub", "med/marmara",
-         "kumkale stub", "-aegean/anatolia", "aspro stub"),
+        (
+            "aegean/south",
+            "aegean/greece",
+            "gallipoli",
+            "helles stub",
+            "med/marmara",
+            "kumkale stub",
+            "-aegean/anatolia",
+            "aspro stub",
+        ),
         aliases=("Aegean",),
         note="a subdivision of the Mediterranean Sea",
     ),
@@ -649,20 +742,35 @@ SEAS: tuple[SeaSpec, ...] = (
 # Points that must stay out of every sea (large lakes; world-atlas land has no lakes, so a limit
 # polygon that strayed over one would silently take it in) and points that must be in a sea.
 NOT_SEA = {
-    "Lake Vänern": (58.90, 13.20), "Lake Vättern": (58.30, 14.50), "Lake Mälaren": (59.45, 17.00),
-    "Lake Ladoga": (60.90, 31.50), "Lake Onega": (61.70, 35.50), "Lake Peipus": (58.70, 27.50),
-    "Lake Saimaa": (61.30, 28.30), "Lake Balaton": (46.85, 17.70), "IJsselmeer": (52.70, 5.30),
+    "Lake Vänern": (58.90, 13.20),
+    "Lake Vättern": (58.30, 14.50),
+    "Lake Mälaren": (59.45, 17.00),
+    "Lake Ladoga": (60.90, 31.50),
+    "Lake Onega": (61.70, 35.50),
+    "Lake Peipus": (58.70, 27.50),
+    "Lake Saimaa": (61.30, 28.30),
+    "Lake Balaton": (46.85, 17.70),
+    "IJsselmeer": (52.70, 5.30),
 }
 MUST_BE_IN = {
     "Baltic Sea (proper)": [(55.50, 15.00), (58.00, 20.00), (59.50, 21.00), (54.60, 11.50)],
-    "Gulf of Bothnia": [(60.50, 19.50), (65.00, 23.50)], "Gulf of Finland": [(60.00, 28.00)],
-    "Gulf of Riga": [(57.50, 23.50), (58.75, 23.25)], "Kattegat": [(55.60, 10.90), (57.00, 11.50)],
-    "Skagerrak": [(58.50, 10.50), (59.60, 10.60)], "North Sea": [(56.00, 3.00), (56.70, 8.80)],
-    "Norwegian Sea": [(66.00, 5.00), (70.20, 24.00)], "Barents Sea": [(72.00, 40.00), (70.70, 26.00)],
-    "White Sea": [(66.00, 40.00)], "Kara Sea": [(74.00, 70.00), (72.00, 73.00)],
-    "Black Sea": [(43.00, 35.00), (46.40, 31.00)], "Sea of Azov": [(46.00, 36.50)],
-    "Sea of Marmara": [(40.75, 28.00)], "Mediterranean Sea": [(35.00, 18.00), (38.00, 25.00)],
-    "Adriatic Sea": [(43.00, 15.00)], "Aegean Sea": [(38.50, 25.00)], "Caspian Sea": [(42.00, 50.50)],
+    "Gulf of Bothnia": [(60.50, 19.50), (65.00, 23.50)],
+    "Gulf of Finland": [(60.00, 28.00)],
+    "Gulf of Riga": [(57.50, 23.50), (58.75, 23.25)],
+    "Kattegat": [(55.60, 10.90), (57.00, 11.50)],
+    "Skagerrak": [(58.50, 10.50), (59.60, 10.60)],
+    "North Sea": [(56.00, 3.00), (56.70, 8.80)],
+    "Norwegian Sea": [(66.00, 5.00), (68.00, 14.50), (63.60, 10.50)],
+    "Barents Sea": [(72.00, 40.00), (70.70, 26.00)],
+    "White Sea": [(66.00, 40.00)],
+    "Kara Sea": [(74.00, 70.00), (72.00, 73.00)],
+    "Black Sea": [(43.00, 35.00), (46.40, 31.00)],
+    "Sea of Azov": [(46.00, 36.50)],
+    "Sea of Marmara": [(40.75, 28.00)],
+    "Mediterranean Sea": [(35.00, 18.00), (38.00, 25.00)],
+    "Adriatic Sea": [(43.00, 15.00)],
+    "Aegean Sea": [(38.50, 25.00)],
+    "Caspian Sea": [(42.00, 50.50)],
 }
 # Seas that contain others; every other pair must not overlap.
 CONTAINS = {
@@ -674,31 +782,56 @@ CONTAINS = {
 # Countries: codes and names.
 # ---------------------------------------------------------------------------------------------
 
-# Natural Earth units without their own ISO 3166 numeric id in world-atlas: Natural Earth's
+# Natural Earth units without their own ISO 3166 numeric id in world-atlas (Ashmore and Cartier
+# Islands carries Australia's 036): Natural Earth's
 # ADM0_A3 codes, except Kosovo's user-assigned XKX (the code the EU and the IMF use).
 NON_ISO_CODES = {
-    "Kosovo": "XKX", "N. Cyprus": "CYN", "Somaliland": "SOL", "Indian Ocean Ter.": "IOA",
-    "Siachen Glacier": "KAS", "Ashmore and Cartier Is.": "ATC",
+    "Kosovo": "XKX",
+    "N. Cyprus": "CYN",
+    "Somaliland": "SOL",
+    "Indian Ocean Ter.": "IOA",
+    "Siachen Glacier": "KAS",
+    "Ashmore and Cartier Is.": "ATC",
 }
 # Display names where the Natural Earth label is abbreviated or pycountry's reads badly.
 DISPLAY_NAMES = {
-    "ATC": "Ashmore and Cartier Islands", "CYN": "Northern Cyprus", "FLK": "Falkland Islands",
-    "COD": "Democratic Republic of the Congo", "IOA": "Australian Indian Ocean Territories",
-    "MKD": "North Macedonia", "SWZ": "Eswatini", "VGB": "British Virgin Islands",
-    "VIR": "United States Virgin Islands", "PCN": "Pitcairn Islands", "MAF": "Saint Martin",
+    "ATC": "Ashmore and Cartier Islands",
+    "CYN": "Northern Cyprus",
+    "FLK": "Falkland Islands",
+    "COD": "Democratic Republic of the Congo",
+    "IOA": "Australian Indian Ocean Territories",
+    "MKD": "North Macedonia",
+    "SWZ": "Eswatini",
+    "VGB": "British Virgin Islands",
+    "VIR": "United States Virgin Islands",
+    "PCN": "Pitcairn Islands",
+    "MAF": "Saint Martin",
     "BLM": "Saint Barthélemy",
 }
 EXTRA_ALIASES = {
-    "RUS": ("Russia", "Russian Federation"), "MDA": ("Moldova", "Republic of Moldova"),
-    "CZE": ("Czech Republic", "Czechia"), "IRN": ("Iran", "Persia"), "TUR": ("Turkey", "Türkiye"),
+    "RUS": ("Russia", "Russian Federation"),
+    "MDA": ("Moldova", "Republic of Moldova", "Moldavia"),
+    "CZE": ("Czech Republic", "Czechia"),
+    "IRN": ("Iran", "Persia"),
+    "TUR": ("Turkey", "Türkiye"),
     "USA": ("United States", "United States of America", "USA", "US", "U.S.", "U.S.A.", "America"),
     "GBR": ("United Kingdom", "UK", "U.K.", "Great Britain", "Britain"),
-    "MKD": ("Macedonia", "FYROM"), "SWZ": ("Swaziland",), "CIV": ("Ivory Coast",),
-    "CPV": ("Cape Verde",), "TLS": ("East Timor",), "MMR": ("Burma",),
-    "COD": ("DR Congo", "DRC", "Congo-Kinshasa"), "COG": ("Congo-Brazzaville", "Republic of the Congo"),
-    "VAT": ("Vatican City", "Holy See"), "XKX": ("KOS", "Kosovo"), "NLD": ("The Netherlands", "Holland"),
-    "BIH": ("Bosnia",), "ARE": ("UAE",), "BLR": ("Byelorussia", "Belorussia"),
-    "CYN": ("Turkish Republic of Northern Cyprus",), "ATF": ("French Southern and Antarctic Lands",),
+    "MKD": ("Macedonia", "FYROM"),
+    "SWZ": ("Swaziland",),
+    "CIV": ("Ivory Coast",),
+    "CPV": ("Cape Verde",),
+    "TLS": ("East Timor",),
+    "MMR": ("Burma",),
+    "COD": ("DR Congo", "DRC", "Congo-Kinshasa"),
+    "COG": ("Congo-Brazzaville", "Republic of the Congo"),
+    "VAT": ("Vatican City", "Holy See"),
+    "XKX": ("KOS", "Kosovo"),
+    "NLD": ("The Netherlands", "Holland"),
+    "BIH": ("Bosnia",),
+    "ARE": ("UAE",),
+    "BLR": ("Byelorussia", "Belorussia"),
+    "CYN": ("Turkish Republic of Northern Cyprus",),
+    "ATF": ("French Southern and Antarctic Lands",),
 }
 
 
@@ -714,11 +847,14 @@ class Country:
     iso: bool = True
 
 
-def _iso_entry(numeric: str | None, shared: set[str]) -> Any:
-    """Return pycountry's record for an ISO numeric id (None when absent or shared)."""
-    import pycountry  # build-time only: pip install pycountry
+def _iso_entry(ne_name: str, numeric: str | None) -> Any:
+    """Return pycountry's record for a world-atlas country (None for NON_ISO_CODES units)."""
+    try:
+        import pycountry  # build-time only, not a runtime dependency
+    except ImportError:
+        raise SystemExit("this script needs pycountry: pip install pycountry") from None
 
-    if numeric is None or numeric in shared:
+    if numeric is None or ne_name in NON_ISO_CODES:
         return None
     return pycountry.countries.get(numeric=numeric)
 
@@ -726,10 +862,10 @@ def _iso_entry(numeric: str | None, shared: set[str]) -> Any:
 def _country_names(ne_name: str, code: str, entry: Any) -> tuple[str, list[str]]:
     """Pick the display name and the aliases of one country."""
     name = DISPLAY_NAMES.get(code) or (entry.name if entry and "." in ne_name else ne_name)
-    names = [ne_name, *EXTRA_ALIASES.get(code, ())]
+    names: list[str | None] = [ne_name, *EXTRA_ALIASES.get(code, ())]
     if entry is not None:
         names += [getattr(entry, key, None) for key in ("name", "common_name", "official_name")]
-    aliases = []
+    aliases: list[str] = []
     for alias in names:
         if alias and alias not in (name, code) and alias not in aliases:
             aliases.append(alias)
@@ -741,12 +877,10 @@ def load_countries(package: Path) -> list[Country]:
     topology = json.loads((package / "countries-50m.json").read_text(encoding="utf-8"))
     arcs = decode_arcs(topology)
     objects = topology["objects"]["countries"]["geometries"]
-    ids = [obj.get("id") for obj in objects]
-    shared = {i for i in ids if i is not None and ids.count(i) > 1}
     countries = []
     for obj in objects:
         ne_name, numeric = obj["properties"]["name"], obj.get("id")
-        entry = _iso_entry(numeric, shared)
+        entry = _iso_entry(ne_name, numeric)
         code = entry.alpha_3 if entry is not None else NON_ISO_CODES[ne_name]
         name, aliases = _country_names(ne_name, code, entry)
         geometry = _clean(split_polygonal(decode_geometry(arcs, obj)))
@@ -804,12 +938,25 @@ def ring_points(spec: SeaSpec) -> list[Pt]:
     return points
 
 
-def limit_polygon(points: Sequence[Pt]) -> shapely.Polygon:
-    """Return the densified, valid limit polygon through ``points`` (lon/lat)."""
-    polygon = shapely.Polygon([(p.lon, p.lat) for p in points])
+def _dense_line(ref: str) -> np.ndarray:
+    """Lon/lat of a limit line, densified once per line so both seas beside it share vertices."""
+    line = LINES[ref.lstrip("-")]
+    coords = shapely.get_coordinates(
+        shapely.segmentize(shapely.LineString([(p.lon, p.lat) for p in line]), MAX_STEP_DEG)
+    )
+    return coords[::-1] if ref.startswith("-") else coords
+
+
+def limit_polygon(spec: SeaSpec) -> shapely.Polygon:
+    """Return the densified, valid limit polygon of a sea (lon/lat)."""
+    coords = [_dense_line(ref) for ref in spec.ring]
+    ring = np.concatenate([coords[0], *(c[1:] for c in coords[1:])])
+    polygon = shapely.Polygon(ring)
     if not polygon.is_valid:
-        raise ValueError(f"limit polygon is not valid: {shapely.is_valid_reason(polygon)}")
-    return shapely.segmentize(polygon, MAX_STEP_DEG)
+        raise ValueError(
+            f"{spec.name}: limit polygon is not valid: {shapely.is_valid_reason(polygon)}"
+        )
+    return polygon
 
 
 def geodesic_area_km2(geom: BaseGeometry) -> float:
@@ -837,9 +984,38 @@ def build_seas(land: BaseGeometry) -> list[Sea]:
             seas[spec.name] = Sea(spec, limit, water)
             continue
         points = ring_points(spec)
-        limit = limit_polygon(points)
+        limit = limit_polygon(spec)
         seas[spec.name] = Sea(spec, limit, water_in(limit, land), points)
     return list(seas.values())
+
+
+def coast_crossings(land: BaseGeometry, seas: Sequence[Sea]) -> list[shapely.Point]:
+    """Return the vertices of sea boundaries that the land boundary lacks.
+
+    Mostly the points where a limit line meets a coast (and limit vertices out at sea).
+    """
+    known = {tuple(xy) for xy in shapely.get_coordinates(shapely.boundary(land))}
+    boundaries = shapely.boundary([sea.geometry for sea in seas])
+    found = {tuple(xy) for xy in shapely.get_coordinates(boundaries)} - known
+    return [shapely.Point(xy) for xy in sorted(found)]
+
+
+def insert_vertices(shapes: Sequence[BaseGeometry], points: Sequence[shapely.Point]):
+    """Add each point that lies on the boundary of a shape to it as a vertex.
+
+    A sea ends at the coast, but where its limit line meets the coast it has a vertex the land
+    (and a neighbouring sea) lacks. Put on the integer grid, that vertex moves by up to half a
+    cell and the shapes would overlap in slivers. With the vertex in all of them, they move
+    alike and the coast stays one shared arc.
+    """
+    tree = shapely.STRtree(points)
+    out = []
+    for geom in shapes:
+        near = tree.query(shapely.boundary(geom), predicate="dwithin", distance=1e-7)
+        if len(near):
+            geom = shapely.snap(geom, shapely.MultiPoint([points[i] for i in sorted(near)]), 1e-7)
+        out.append(geom)
+    return out
 
 
 def check_seas(seas: Sequence[Sea]) -> list[str]:
@@ -855,7 +1031,7 @@ def check_seas(seas: Sequence[Sea]) -> list[str]:
             if not by_name[name].geometry.contains(shapely.Point(lon, lat)):
                 problems.append(f"({lat}, {lon}) is not in {name}")
     for sea in seas:
-        lat, lon = (_angle(v, axis) for v, axis in zip(sea.spec.label.split(), ("lat", "lon")))
+        lon, lat = _label(sea.spec)
         if not sea.geometry.contains(shapely.Point(lon, lat)):
             problems.append(f"label point of {sea.spec.name} is not in it")
     problems += _overlap_problems(seas)
@@ -872,9 +1048,159 @@ def _overlap_problems(seas: Sequence[Sea]) -> list[str]:
                 inner, outer = (b, a) if names in related else (a, b)
                 outside = geodesic_area_km2(shapely.difference(inner.geometry, outer.geometry))
                 if outside > 1.0:
-                    problems.append(f"{outside:.0f} km² of {inner.spec.name} is outside {outer.spec.name}")
+                    problems.append(
+                        f"{outside:.0f} km² of {inner.spec.name} is outside {outer.spec.name}"
+                    )
             elif a.geometry.intersects(b.geometry):
                 shared = geodesic_area_km2(shapely.intersection(a.geometry, b.geometry))
                 if shared > 1.0:
                     problems.append(f"{names[0]} and {names[1]} overlap by {shared:.0f} km²")
     return problems
+
+
+# ---------------------------------------------------------------------------------------------
+# Output.
+# ---------------------------------------------------------------------------------------------
+
+TOPOLOGY_FILE, LIMITS_FILE = "world.topo.json", "sea_limits.geojson"
+
+
+def _label(spec: SeaSpec) -> list[float]:
+    """The label point of a sea as [lon, lat]."""
+    (point,) = via(spec.label)
+    return [round(point.lon, 4), round(point.lat, 4)]
+
+
+def sea_properties(sea: Sea) -> dict[str, Any]:
+    """Return the properties stored with one sea in the topology."""
+    props: dict[str, Any] = {"name": sea.spec.name, "aliases": list(sea.spec.aliases)}
+    props["label"] = _label(sea.spec)
+    if sea.spec.parts:
+        props["parts"] = list(sea.spec.parts)
+    elif sea.spec.name in CONTAINS:
+        props["subdivisions"] = list(CONTAINS[sea.spec.name])
+    if sea.spec.note:
+        props["note"] = sea.spec.note
+    return props
+
+
+def source_grid(package: Path) -> Grid:
+    """The quantization grid of world-atlas (1e5 steps across the world).
+
+    Re-using it keeps every source vertex exactly where it was, so shared boundaries stay shared.
+    """
+    topology = json.loads((package / "countries-50m.json").read_text(encoding="utf-8"))
+    scale, translate = topology["transform"]["scale"], topology["transform"]["translate"]
+    return Grid(scale=(scale[0], scale[1]), translate=(translate[0], translate[1]))
+
+
+def build_topology(
+    grid: Grid, countries: Sequence[Country], land: BaseGeometry, seas: Sequence[Sea]
+) -> dict[str, Any]:
+    """Encode countries, land and seas as one TopoJSON topology (shared arcs stored once)."""
+    builder = TopologyBuilder(grid)
+    for c in countries:
+        props = {"name": c.name, "iso_n3": c.numeric, "iso": c.iso, "aliases": c.aliases}
+        builder.add("countries", c.geometry, props, id=c.code)
+    builder.add("land", land, {"name": "land"}, id=None)
+    for sea in seas:
+        builder.add("seas", sea.geometry, sea_properties(sea), id=sea.spec.name)
+    return builder.to_topojson(
+        metadata={
+            "source": f"npm {PACKAGE}@{VERSION}: Natural Earth 1:50m (countries-50m, land-50m)",
+            "licence": "Natural Earth: public domain; world-atlas: ISC",
+            "seas": f"limit polygons authored in scripts/build_reference.py, see {LIMITS_FILE}",
+            "made_by": "scripts/build_reference.py",
+        }
+    )
+
+
+def limits_geojson(seas: Iterable[Sea]) -> dict[str, Any]:
+    """Return the authored limit polygons with their named points, for review on any map."""
+    features = []
+    for sea in seas:
+        if sea.spec.parts:
+            continue
+        points = [
+            {"name": p.name, "lat": round(p.lat, 4), "lon": round(p.lon, 4), "source": p.source}
+            for p in sea.points[:-1]
+            if p.name
+        ]
+        ring = [[round(p.lon, 4), round(p.lat, 4)] for p in sea.points]
+        geometry = {"type": "Polygon", "coordinates": [ring]}
+        props = {"name": sea.spec.name, "lines": list(sea.spec.ring), "named_points": points}
+        features.append({"type": "Feature", "properties": props, "geometry": geometry})
+    return {"type": "FeatureCollection", "features": features}
+
+
+def write_json(path: Path, data: Any) -> None:
+    """Write compact UTF-8 JSON atomically (temporary file beside the target, then rename)."""
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n"
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)
+
+
+def fetch_package(target: Path) -> Path:
+    """Download world-atlas with `npm pack` into ``target`` and return the unpacked folder."""
+    subprocess.run(
+        ["npm", "pack", f"{PACKAGE}@{VERSION}", "--silent"],
+        cwd=target,
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+    tarball = next(target.glob(f"{PACKAGE}-{VERSION}.tgz"))
+    with tarfile.open(tarball) as archive:
+        archive.extractall(target, filter="data")
+    return target / "package"
+
+
+def check_package(package: Path) -> None:
+    """Stop unless ``package`` is the expected world-atlas version."""
+    meta = json.loads((package / "package.json").read_text(encoding="utf-8"))
+    if (meta.get("name"), meta.get("version")) != (PACKAGE, VERSION):
+        raise SystemExit(
+            f"{package} holds {meta.get('name')}@{meta.get('version')}, "
+            f"expected {PACKAGE}@{VERSION}"
+        )
+
+
+def build(package: Path, out_dir: Path) -> list[str]:
+    """Build all reference files into ``out_dir``; return the problems found by the checks."""
+    check_package(package)
+    countries, land = load_countries(package), load_land(package)
+    seas = build_seas(land)
+    problems = check_seas(seas)
+    crossings = coast_crossings(land, seas)
+    land = insert_vertices([land], crossings)[0]
+    shapes = insert_vertices([c.geometry for c in countries], crossings)
+    for country, geom in zip(countries, shapes, strict=True):
+        country.geometry = geom
+    for sea, geom in zip(seas, insert_vertices([s.geometry for s in seas], crossings), strict=True):
+        sea.geometry = geom
+    topology = build_topology(source_grid(package), countries, land, seas)
+    write_json(out_dir / TOPOLOGY_FILE, topology)
+    write_json(out_dir / LIMITS_FILE, limits_geojson(seas))
+    for sea in seas:
+        print(f"{sea.spec.name:24s} {geodesic_area_km2(sea.geometry):>12,.0f} km²")
+    for name in (TOPOLOGY_FILE, LIMITS_FILE):
+        print(f"{name}: {(out_dir / name).stat().st_size:,} bytes")
+    return problems
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Command line: build the files, print areas and sizes, exit 1 on failed checks."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--package-dir", type=Path, help=f"an unpacked {PACKAGE}@{VERSION}")
+    parser.add_argument("--out-dir", type=Path, default=OUT_DIR, help="default: geo/reference")
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory() as tmp:
+        package = args.package_dir or fetch_package(Path(tmp))
+        problems = build(package, args.out_dir)
+    for problem in problems:
+        print(f"check failed: {problem}", file=sys.stderr)
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -187,3 +187,26 @@ def test_readme_has_two_commands_and_ci_runs_the_test_one():
     assert "\n" not in build.group(1) and "\n" not in test.group(1)
     ci = (REPO / ".ci" / "run").read_text("utf-8")
     assert "<!-- test-command -->" in ci and "apt-get install -y -qq chromium" in ci
+
+
+def test_every_export_in_one_run_and_the_embed_snippet(project: Path):
+    pytest.importorskip("geo.reference", reason="the reference geography is needed for images")
+    result = run("--offline", "--embed-snippet", "--geojson", "m.geojson", "--gpkg", "m.gpkg",
+                 "--kml", "m.kml", "--png", "m.png", "--svg", "m.svg", "--pdf", "m.pdf",
+                 "--width-px", "800", "--dpi", "100")
+    assert result.exit_code == 0, result.output
+    for name in ("m.geojson", "m.gpkg", "m.kml", "m.png", "m.svg", "m.pdf"):
+        assert (project / name).stat().st_size > 1000, name
+        assert f"Wrote {name} (" in result.stdout
+    assert '<iframe src="map.html"' in result.stdout
+    assert (project / "m.pdf").read_bytes().startswith(b"%PDF")
+    assert (project / "m.png").read_bytes().startswith(b"\x89PNG")
+
+
+def test_unsupported_image_suffix_is_a_clean_error(project: Path):
+    pytest.importorskip("geo.reference", reason="the reference geography is needed for images")
+    result = run("--png", "m.jpg")
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Error: m.jpg: suffix '.jpg' is not supported; must be one "
+                                    "of .png, .svg, .pdf")
+    assert "Traceback" not in result.output

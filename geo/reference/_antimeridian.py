@@ -50,7 +50,7 @@ def _fold_into_range(shape: BaseGeometry) -> BaseGeometry:
 
 
 def _ring_region(coords: np.ndarray) -> BaseGeometry:
-    """Return the area a ring encloses, in -180..180 pieces (a ring around a pole closes over it)."""
+    """Return the area a ring encloses, in -180..180 pieces (closed over the pole it circles)."""
     lons = _unwrapped_lons(coords[:, 0])
     lats = coords[:, 1]
     turns = round((lons[-1] - lons[0]) / 360.0)

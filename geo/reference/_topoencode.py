@@ -9,6 +9,7 @@ topojson-server; the output follows the TopoJSON 1.0 specification.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -57,7 +58,9 @@ class TopologyBuilder:
     _arcs: list[list[Point]] = field(default_factory=list)
     _arc_index: dict[tuple[Point, ...], int] = field(default_factory=dict)
 
-    def add(self, name: str, geom: BaseGeometry, properties: Mapping[str, Any], id: str | None):
+    def add(
+        self, name: str, geom: BaseGeometry, properties: Mapping[str, Any], id: str | None
+    ) -> None:
         """Add one geometry with its properties to the object collection ``name``."""
         self._objects.setdefault(name, []).append((self._snap(geom), dict(properties), id))
 
@@ -67,7 +70,9 @@ class TopologyBuilder:
         if all(p.geom_type == "Polygon" for p in parts):
             polys = []
             for poly in parts:
-                shell, *holes = (self.grid.snap(np.asarray(r.coords)) for r in shapely.get_rings(poly))
+                shell, *holes = (
+                    self.grid.snap(np.asarray(r.coords)) for r in shapely.get_rings(poly)
+                )
                 # A ring that snaps to fewer than three distinct points is below grid size.
                 if len(shell) >= 4:
                     polys.append([shell, *(hole for hole in holes if len(hole) >= 4)])
@@ -151,12 +156,18 @@ class TopologyBuilder:
             out = {"type": None}
         elif kind == "polygon":
             arcs = [[self._cut(ring, True, junctions) for ring in poly] for poly in parts]
-            out = {"type": "Polygon", "arcs": arcs[0]} if len(arcs) == 1 else {
-                "type": "MultiPolygon", "arcs": arcs}
+            out = (
+                {"type": "Polygon", "arcs": arcs[0]}
+                if len(arcs) == 1
+                else {"type": "MultiPolygon", "arcs": arcs}
+            )
         else:
             lines = [self._cut(part[0], False, junctions) for part in parts]
-            out = {"type": "LineString", "arcs": lines[0]} if len(lines) == 1 else {
-                "type": "MultiLineString", "arcs": lines}
+            out = (
+                {"type": "LineString", "arcs": lines[0]}
+                if len(lines) == 1
+                else {"type": "MultiLineString", "arcs": lines}
+            )
         if id_ is not None:
             out["id"] = id_
         out["properties"] = properties
@@ -166,5 +177,5 @@ class TopologyBuilder:
 def _delta_encode(points: Sequence[Point]) -> list[list[int]]:
     """Return the first point, then each step from the previous point (TopoJSON §2.1.2)."""
     out = [[points[0][0], points[0][1]]]
-    out += [[b[0] - a[0], b[1] - a[1]] for a, b in zip(points, points[1:])]
+    out += [[b[0] - a[0], b[1] - a[1]] for a, b in itertools.pairwise(points)]
     return out

@@ -72,7 +72,7 @@ def script_json(data: Any) -> str:
 
 def page_data(atlas: Atlas, *, offline: bool) -> dict[str, Any]:
     """Return everything the page's script needs, as plain JSON-ready data."""
-    vector = _vector_basemap()
+    vector = _vector_basemap(_basemap_bbox(atlas))
     basemaps = [] if offline else [dict(b) for b in TILE_BASEMAPS]
     if vector is not None:
         basemaps.append(VECTOR_BASEMAP)
@@ -142,13 +142,24 @@ def _timeline(atlas: Atlas) -> dict[str, int]:
     return {"min": min(years, default=2007), "max": max(years, default=2012)}
 
 
-def _vector_basemap() -> dict[str, Any] | None:
+def _basemap_bbox(atlas: Atlas) -> tuple[float, float, float, float]:
+    """The part of the world the atlas draws on, with a margin (the base map need not cover
+    Antarctica for a map of Europe, and leaving it out keeps the page light)."""
+    bounds = [layer.features.total_bounds for layer in atlas.layers if len(layer.features)]
+    if not bounds:
+        return (-180.0, -90.0, 180.0, 90.0)
+    west, south = min(b[0] for b in bounds) - 15, min(b[1] for b in bounds) - 10
+    east, north = max(b[2] for b in bounds) + 15, max(b[3] for b in bounds) + 10
+    return (max(west, -180.0), max(south, -90.0), min(east, 180.0), min(north, 90.0))
+
+
+def _vector_basemap(bbox: tuple[float, float, float, float]) -> dict[str, Any] | None:
     """Return land, borders and sea labels from the reference geography, or None without it."""
     try:
         from ..reference import basemap
     except ImportError:
         return None
-    frames = basemap()
+    frames = basemap(bbox=bbox)
     seas = frames["seas"]
     return {
         "land": _collection(frames["land"].geometry),

@@ -64,21 +64,25 @@
   function vectorBasemap(vb) {
     var group = L.layerGroup();
     if (!vb) { return group; }
-    var pane = map.createPane("dm-basemap");
-    pane.style.zIndex = 150;
+    map.createPane("dm-basemap").style.zIndex = 150;
+    // Labels need a pane of their own: Leaflet stacks every SVG above its siblings (z-index
+    // 200), so labels in the land's pane would be hidden under it.
+    var labels = map.createPane("dm-basemap-labels");
+    labels.style.zIndex = 160;
+    labels.style.pointerEvents = "none";
     group.addLayer(L.rectangle([[-90, -180], [90, 180]], {
-      pane: "dm-basemap", stroke: false, fillColor: "#dfe9f2", fillOpacity: 1, interactive: false
+      pane: "dm-basemap", stroke: false, fillColor: "#c6dbec", fillOpacity: 1, interactive: false
     }));
     group.addLayer(L.geoJSON(vb.land, { pane: "dm-basemap", interactive: false,
-      style: { stroke: false, fillColor: "#f4f1ea", fillOpacity: 1 } }));
+      style: { stroke: false, fillColor: "#f5f1e6", fillOpacity: 1 } }));
     group.addLayer(L.geoJSON(vb.borders, { pane: "dm-basemap", interactive: false,
       style: { color: "#9a9a9a", weight: 0.8, opacity: 1 } }));
     (vb.sea_labels || []).forEach(function (s) {
       group.addLayer(L.tooltip({ permanent: true, direction: "center", className: "dm-sea-label",
-        interactive: false, pane: "dm-basemap" }).setLatLng([s.lat, s.lon])
+        interactive: false, pane: "dm-basemap-labels" }).setLatLng([s.lat, s.lon])
         .setContent(el("span", { text: s.name })));
     });
-    group.options.attribution = vb.attribution;
+    // Leaflet adds and removes a layer's attribution as the layer comes and goes.
     group.getAttribution = function () { return vb.attribution; };
     return group;
   }
@@ -89,9 +93,6 @@
     if (currentBase) { map.removeLayer(baseLayers[currentBase]); }
     currentBase = id;
     baseLayers[id].addTo(map);
-    if (baseLayers[id].getAttribution && map.attributionControl) {
-      map.attributionControl.addAttribution(baseLayers[id].getAttribution() || "");
-    }
     var radio = document.querySelector('input[name="dm-base"][value="' + id + '"]');
     if (radio) { radio.checked = true; }
     updateHash();
@@ -208,10 +209,25 @@
     updateHash();
   }
 
+  // A panel's heading folds it away and back: on a small screen the map needs the room.
+  function toggleButton(box, label) {
+    var button = el("button", { type: "button", cls: "dm-toggle", "aria-expanded": "true", text: label });
+    button.addEventListener("click", function () {
+      var folded = box.classList.toggle("dm-folded");
+      button.setAttribute("aria-expanded", folded ? "false" : "true");
+    });
+    if (window.matchMedia && window.matchMedia("(max-width: 600px)").matches) {
+      box.classList.add("dm-folded");
+      button.setAttribute("aria-expanded", "false");
+    }
+    return button;
+  }
+
   var LayerControl = L.Control.extend({
     options: { position: "topright" },
     onAdd: function () {
       var box = el("div", { cls: "dm-panel dm-layers", "aria-label": "Layers" });
+      box.appendChild(toggleButton(box, "Layers and base map"));
       if (DATA.basemaps.length) { box.appendChild(el("h4", { text: "Base map" })); }
       DATA.basemaps.forEach(function (b) {
         var input = el("input", { type: "radio", name: "dm-base", value: b.id });
@@ -258,7 +274,7 @@
     options: { position: "bottomright" },
     onAdd: function () {
       var box = el("div", { cls: "dm-panel dm-legend", "aria-label": "Legend" });
-      box.appendChild(el("h4", { text: "Legend" }));
+      box.appendChild(toggleButton(box, "Legend"));
       legendBody = el("div");
       box.appendChild(legendBody);
       L.DomEvent.disableScrollPropagation(box);
