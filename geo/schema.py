@@ -162,14 +162,47 @@ class Shape(_Strict):
     """A region's shape: exactly one of polygon, union, intersection, difference, countries,
     seas; then optionally `buffer_km` (geodesic) and `clip` (keep only sea or land)."""
 
-    polygon: Annotated[list[Point], Field(min_length=3)] | None = None
-    union: Annotated[list[Shape], Field(min_length=1)] | None = None
-    intersection: Annotated[list[Shape], Field(min_length=2)] | None = None
-    difference: Annotated[list[Shape], Field(min_length=2)] | None = None
-    countries: Annotated[list[Text], Field(min_length=1)] | None = None
-    seas: Annotated[list[Text], Field(min_length=1)] | None = None
-    buffer_km: Annotated[float, Field(gt=0, le=MAX_BUFFER_KM)] | None = None
-    clip: Literal["sea", "land"] | None = None
+    polygon: Annotated[list[Point], Field(min_length=3)] | None = Field(
+        default=None,
+        description="corners in order, edges straight in lon/lat",
+        examples=[[{"lat": 50, "lon": 20}, {"lat": 56, "lon": 20}, {"lat": 56, "lon": 30}]],
+    )
+    union: Annotated[list[Shape], Field(min_length=1)] | None = Field(
+        default=None, description="everything in any of the shapes",
+        examples=[[{"seas": ["Barents Sea", "Baltic Sea", "Black Sea"]},
+                   {"countries": ["BLR", "UKR", "MDA"]}]],
+    )
+    intersection: Annotated[list[Shape], Field(min_length=2)] | None = Field(
+        default=None, description="only what all the shapes share",
+        examples=[[{"countries": ["RUS"]},
+                   {"polygon": [{"lat": 40, "lon": 19}, {"lat": 82, "lon": 19},
+                                {"lat": 82, "lon": 60}, {"lat": 40, "lon": 60}]}]],
+    )
+    difference: Annotated[list[Shape], Field(min_length=2)] | None = Field(
+        default=None, description="the first shape minus all the others",
+        examples=[[{"countries": ["POL"]}, {"seas": ["Baltic Sea"]}]],
+    )
+    countries: Annotated[list[Text], Field(min_length=1)] | None = Field(
+        default=None,
+        description="countries by ISO 3166 alpha-3 code or English name (any case); "
+        "Natural Earth 1:50m borders",
+        examples=[["BLR", "UKR", "MDA"], ["Poland", "Czech Republic"]],
+    )
+    seas: Annotated[list[Text], Field(min_length=1)] | None = Field(
+        default=None,
+        description="named seas (IHO S-23 limits, water only): Barents Sea, Baltic Sea (with "
+        "its gulfs), Baltic Sea (proper), Gulf of Bothnia, Gulf of Finland, Gulf of Riga, "
+        "Black Sea, Sea of Azov, White Sea, Kara Sea, Norwegian Sea, North Sea, Mediterranean "
+        "Sea, ... (an unknown name lists the known ones)",
+        examples=[["Barents Sea", "Baltic Sea", "Black Sea"]],
+    )
+    buffer_km: Annotated[float, Field(gt=0, le=MAX_BUFFER_KM)] | None = Field(
+        default=None, description="widen the shape by this geodesic distance", examples=[50],
+    )
+    clip: Literal["sea", "land"] | None = Field(
+        default=None, description="keep only the water ('sea') or only the land ('land')",
+        examples=["sea"],
+    )
 
     @model_validator(mode="after")
     def _exactly_one_operand(self) -> Shape:

@@ -11,8 +11,11 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+import shapely
+from shapely.geometry import mapping
 
 from .. import __version__
+from .. import geodesy
 from ..atlas_types import Atlas, Layer
 from ..fileio import atomic_target
 from .assets import Assets, cdn_assets, inline_assets, own_file
@@ -72,7 +75,7 @@ def script_json(data: Any) -> str:
 
 def page_data(atlas: Atlas, *, offline: bool) -> dict[str, Any]:
     """Return everything the page's script needs, as plain JSON-ready data."""
-    vector = _vector_basemap(_basemap_bbox(atlas))
+    vector = _vector_basemap()
     basemaps = [] if offline else [dict(b) for b in TILE_BASEMAPS]
     if vector is not None:
         basemaps.append(VECTOR_BASEMAP)
@@ -97,8 +100,9 @@ def _groups(atlas: Atlas) -> list[dict[str, Any]]:
 
 def _layer_data(layer: Layer) -> dict[str, Any]:
     features = layer_to_geojson_features(layer, decimals=COORD_DECIMALS)
-    for feature in features:
+    for feature, geometry in zip(features, layer.features.geometry):
         props = feature["properties"]
+        props["outline"] = _seamless_outline(geometry)
         props["sources"] = [s["id"] for s in props["sources"]]
         for key in ("layer_title", "group", "stroke", "stroke-width", "stroke-opacity", "fill",
                     "fill-opacity"):
@@ -114,6 +118,16 @@ def _layer_data(layer: Layer) -> dict[str, Any]:
                      "url": s.url, "quote": s.quote} for s in layer.sources],
         "features": {"type": "FeatureCollection", "features": features},
     }
+
+
+def _seamless_outline(geometry: Any) -> dict[str, Any] | None:
+    """For a polygon cut at ±180° or closed over a pole: its outline without those cuts."""
+    if geometry is None or geometry.geom_type not in ("Polygon", "MultiPolygon"):
+        return None
+    west, south, east, north = geometry.bounds
+    if -180 < west and east < 180 and -90 < south and north < 90:
+        return None
+    return _rounded_geometry(geodesy.seamless_outline(geometry), COORD_DECIMALS)
 
 
 def _initial_bounds(atlas: Atlas) -> list[list[float]]:
@@ -142,24 +156,13 @@ def _timeline(atlas: Atlas) -> dict[str, int]:
     return {"min": min(years, default=2007), "max": max(years, default=2012)}
 
 
-def _basemap_bbox(atlas: Atlas) -> tuple[float, float, float, float]:
-    """The part of the world the atlas draws on, with a margin (the base map need not cover
-    Antarctica for a map of Europe, and leaving it out keeps the page light)."""
-    bounds = [layer.features.total_bounds for layer in atlas.layers if len(layer.features)]
-    if not bounds:
-        return (-180.0, -90.0, 180.0, 90.0)
-    west, south = min(b[0] for b in bounds) - 15, min(b[1] for b in bounds) - 10
-    east, north = max(b[2] for b in bounds) + 15, max(b[3] for b in bounds) + 10
-    return (max(west, -180.0), max(south, -90.0), min(east, 180.0), min(north, 90.0))
-
-
-def _vector_basemap(bbox: tuple[float, float, float, float]) -> dict[str, Any] | None:
+def _vector_basemap() -> dict[str, Any] | None:
     """Return land, borders and sea labels from the reference geography, or None without it."""
     try:
         from ..reference import basemap
     except ImportError:
         return None
-    frames = basemap(bbox=bbox)
+    frames = basemap()
     seas = frames["seas"]
     return {
         "land": _collection(frames["land"].geometry),
@@ -171,16 +174,15 @@ def _vector_basemap(bbox: tuple[float, float, float, float]) -> dict[str, Any] |
 
 
 def _collection(geometries: Any) -> dict[str, Any]:
-    import shapely
-    from shapely.geometry import mapping
+    features = [{"type": "Feature", "properties": {}, "geometry": _rounded_geometry(geom, 2)}
+                for geom in geometries if geom is not None and not geom.is_empty]
+    return {"type": "FeatureCollection", "features": features}
 
-    features = []
-    for geom in geometries:
-        if geom is None or geom.is_empty:
-            continue
-        rounded = shapely.transform(geom, lambda xy: (xy * 100).round() / 100 + 0.0)
-        features.append({"type": "Feature", "properties": {}, "geometry": mapping(rounded)})
-    return json.loads(json.dumps({"type": "FeatureCollection", "features": features}))
+
+def _rounded_geometry(geometry: Any, decimals: int) -> dict[str, Any]:
+    """GeoJSON geometry with coordinates rounded (and -0.0 written as 0.0), as plain lists."""
+    rounded = shapely.transform(geometry, lambda xy: xy.round(decimals) + 0.0)
+    return json.loads(json.dumps(mapping(rounded)))
 
 
 def write_html(atlas: Atlas, path: Path, *, offline: bool = False) -> int:

@@ -70,6 +70,8 @@
     var labels = map.createPane("dm-basemap-labels");
     labels.style.zIndex = 160;
     labels.style.pointerEvents = "none";
+    // sea names would pile up over a whole-world view
+    map.on("zoomend", function () { labels.style.display = map.getZoom() < 4 ? "none" : ""; });
     group.addLayer(L.rectangle([[-90, -180], [90, 180]], {
       pane: "dm-basemap", stroke: false, fillColor: "#c6dbec", fillOpacity: 1, interactive: false
     }));
@@ -103,30 +105,39 @@
   var layerById = {};
   DATA.layers.forEach(function (layer) {
     layerById[layer.id] = layer;
-    overlays[layer.id] = L.geoJSON(layer.features, {
-      style: function (f) { return pathStyle(layer.style, f.properties); },
+    var overlay = L.geoJSON(layer.features, {
+      style: function (f) { return pathStyle(layer.style, f.properties, false); },
       pointToLayer: function (f, latlng) { return siteMarker(layer.style, f.properties, latlng); },
-      onEachFeature: function (f, lyr) {
-        lyr.bindPopup(function () {
-          // called as the popup opens, before Leaflet pans it into view: pan it clear of our panels
-          var pad = panelPadding();
-          lyr.getPopup().options.autoPanPaddingTopLeft = pad.topLeft.add([5, 5]);
-          lyr.getPopup().options.autoPanPaddingBottomRight = pad.bottomRight.add([5, 5]);
-          return popup(layer, f.properties);
-        }, { maxWidth: 360 });
-        // Leaflet writes string content with innerHTML: hand it a text-only element instead
-        lyr.bindTooltip(function () { return el("span", { text: tooltipText(f.properties) }); },
-          { sticky: f.geometry.type !== "Point" });
-        lyr.feature = f;
-      }
+      onEachFeature: function (f, lyr) { bindFeature(layer, f, lyr); }
     });
+    // A shape cut at ±180° or closed over a pole is filled without a stroke, and its outline
+    // is stroked without those cuts, so no line runs down the antimeridian or along the top.
+    layer.features.features.forEach(function (f) {
+      if (!f.properties.outline) { return; }
+      L.geoJSON(f.properties.outline, { style: pathStyle(layer.style, f.properties, true) })
+        .eachLayer(function (lyr) { lyr.dmOutline = true; bindFeature(layer, f, lyr); overlay.addLayer(lyr); });
+    });
+    overlays[layer.id] = overlay;
   });
-  function pathStyle(style, p) {
+  function bindFeature(layer, f, lyr) {
+    lyr.bindPopup(function () {
+      // called as the popup opens, before Leaflet pans it into view: pan it clear of our panels
+      var pad = panelPadding();
+      lyr.getPopup().options.autoPanPaddingTopLeft = pad.topLeft.add([5, 5]);
+      lyr.getPopup().options.autoPanPaddingBottomRight = pad.bottomRight.add([5, 5]);
+      return popup(layer, f.properties);
+    }, { maxWidth: 360 });
+    // Leaflet writes string content with innerHTML: hand it a text-only element instead
+    lyr.bindTooltip(function () { return el("span", { text: tooltipText(f.properties) }); },
+      { sticky: f.geometry.type !== "Point" });
+    lyr.feature = f;
+  }
+  function pathStyle(style, p, outline) {
     var uncertain = !!p.uncertainty;
     return {
+      stroke: outline || !p.outline, fill: !outline && p.kind !== "link",
       color: style.color, weight: style.weight, opacity: uncertain ? style.opacity * 0.8 : style.opacity,
-      fillColor: style.fill, fillOpacity: p.kind === "link" ? 0 :
-        (uncertain ? style.fill_opacity * 0.6 : style.fill_opacity),
+      fillColor: style.fill, fillOpacity: uncertain ? style.fill_opacity * 0.6 : style.fill_opacity,
       dashArray: uncertain ? "2 6" : (style.dash || null)
     };
   }
@@ -361,7 +372,7 @@
         var on = timelineDate === null || (inForce(layer.period.from, layer.period.to, timelineDate) &&
           inForce(p.date_from, p.date_to, timelineDate));
         if (lyr.setStyle) {
-          var s = pathStyle(layer.style, p);
+          var s = pathStyle(layer.style, p, !!lyr.dmOutline);
           if (!on) { s.opacity = 0.12; s.fillOpacity = 0.03; }
           lyr.setStyle(s);
         } else if (lyr.setOpacity) {

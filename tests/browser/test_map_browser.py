@@ -203,11 +203,16 @@ def drawn_counts(page: Page) -> tuple[int, int]:
 
 
 def _leaf_geometries(geom: BaseGeometry | None) -> list[BaseGeometry]:
-    """Leaflet draws a multi-point as one marker per point and any other shape as one path."""
+    """Leaflet draws a multi-point as one marker per point and any other shape as one path;
+    a polygon that reaches ±180° or a pole gets one more path: its outline without the cuts."""
     if geom is None or geom.is_empty:
         return []
     if geom.geom_type in ("MultiPoint", "GeometryCollection"):
         return [part for g in geom.geoms for part in _leaf_geometries(g)]
+    west, south, east, north = geom.bounds
+    on_seam = west <= -180 or east >= 180 or south <= -90 or north >= 90
+    if geom.geom_type in ("Polygon", "MultiPolygon") and on_seam:
+        return [geom, geom.boundary]
     return [geom]
 
 

@@ -1,0 +1,121 @@
+"""Regions made of real countries and named seas: set algebra, buffers, clipping, errors."""
+
+from __future__ import annotations
+
+import doctest
+from pathlib import Path
+
+import pytest
+from pyproj import Geod
+from shapely.geometry import Point
+
+import geo.regions
+from geo.atlas import load_atlas
+from geo.errors import LayerFileError
+from geo.regions import ShapeError, build_shape, describe_shape
+from geo.schema import Shape
+
+REPO = Path(__file__).resolve().parents[1]
+GEOD = Geod(ellps="WGS84")
+
+
+def shape(**keys) -> Shape:
+    return Shape.model_validate(keys)
+
+
+def test_doctests_pass():
+    assert doctest.testmod(geo.regions).failed == 0
+
+
+def test_the_shipped_eastern_sector_covers_the_named_seas_and_states_only():
+    atlas = load_atlas(REPO / "layers")
+    layer = next(layer for layer in atlas.layers if layer.id == "russia-sectoral-2011")
+    sector = layer.features.set_index("id").loc["eastern-sector"]
+    inside = {"Barents Sea": (40.0, 72.0), "Baltic proper": (19.0, 57.0),
+              "Gulf of Bothnia": (20.0, 62.5), "Black Sea": (34.0, 43.0), "Minsk": (27.56, 53.9),
+              "Kyiv": (30.52, 50.45), "Chisinau": (28.86, 47.01), "Vilnius": (25.28, 54.69),
+              "Moscow": (37.62, 55.76)}
+    outside = {"Warsaw": (21.01, 52.23), "Helsinki": (24.94, 60.17), "North Sea": (4.0, 56.0),
+               "Sea of Azov": (36.5, 46.0), "Novosibirsk": (82.9, 55.0),
+               "Kara Sea": (70.0, 75.0)}
+    for name, (lon, lat) in inside.items():
+        assert sector.geometry.contains(Point(lon, lat)), name
+    for name, (lon, lat) in outside.items():
+        assert not sector.geometry.contains(Point(lon, lat)), name
+    assert sector.derivation.startswith(
+        "union of (seas: Barents Sea, Baltic Sea, Black Sea; countries: BLR, UKR, MDA, EST, LVA, "
+        "LTU; intersection of (countries: RUS; a drawn polygon of 4 points))")
+
+
+def test_clip_keeps_only_water_or_only_land():
+    coast = shape(countries=["Poland"], buffer_km=40)
+    sea_part = build_shape(shape(countries=["Poland"], buffer_km=40, clip="sea"))
+    land_part = build_shape(shape(countries=["Poland"], buffer_km=40, clip="land"))
+    gdansk_bay, warsaw, kaliningrad = Point(19.0, 54.6), Point(21.01, 52.23), Point(20.5, 54.7)
+    assert sea_part.contains(gdansk_bay) and not sea_part.contains(warsaw)
+    assert land_part.contains(warsaw) and not land_part.contains(gdansk_bay)
+    assert land_part.contains(kaliningrad)  # the buffer reaches into Russia's exclave
+    assert sea_part.intersection(land_part).area < 1e-9
+    assert abs(sea_part.area + land_part.area - build_shape(coast).area) < 1e-6
+
+
+def test_buffer_is_geodesic_in_kilometres():
+    square = shape(polygon=[{"lat": 60, "lon": 20}, {"lat": 61, "lon": 20},
+                            {"lat": 61, "lon": 22}, {"lat": 60, "lon": 22}], buffer_km=100)
+    grown = build_shape(square)
+    # 100 km east of the east edge at 60.5° N, and just beyond it
+    lon_in, lat_in, _ = GEOD.fwd(22.0, 60.5, 90.0, 99_000)
+    lon_out, lat_out, _ = GEOD.fwd(22.0, 60.5, 90.0, 101_000)
+    assert grown.contains(Point(lon_in, lat_in))
+    assert not grown.contains(Point(lon_out, lat_out))
+
+
+def test_difference_and_intersection():
+    box = [{"lat": 40, "lon": 20}, {"lat": 60, "lon": 20}, {"lat": 60, "lon": 40},
+           {"lat": 40, "lon": 40}]
+    only_ukraine_sea = build_shape(shape(intersection=[{"seas": ["Black Sea"]},
+                                                        {"polygon": box}]))
+    assert only_ukraine_sea.contains(Point(31.0, 45.0))
+    assert not only_ukraine_sea.contains(Point(41.0, 42.0))  # east of 40° E
+    without_belarus = build_shape(shape(difference=[{"polygon": box}, {"countries": ["BLR"]}]))
+    assert not without_belarus.contains(Point(27.56, 53.9))
+    assert without_belarus.contains(Point(30.52, 50.45))
+
+
+def test_unknown_names_are_errors_with_suggestions():
+    with pytest.raises(ShapeError) as caught:
+        build_shape(shape(union=[{"seas": ["Black Sea", "Baltc Sea"]}]))
+    assert caught.value.path == ("union", 0, "seas", 1)
+    assert caught.value.problem == "unknown sea 'Baltc Sea'"
+    assert caught.value.allowed.startswith("did you mean 'Baltic Sea', 'Baltic Sea (proper)'?")
+
+
+def test_unknown_country_in_a_layer_file_names_file_line_and_key(write_layer):
+    path = write_layer("""
+        version: 1
+        id: l
+        title: L
+        group: G
+        sources: [{id: s, title: S}]
+        features:
+          - id: r
+            kind: region
+            name: R
+            shape:
+              union:
+                - countries: [POL, Belarus, Ukrane]
+            sources: [s]
+        """)
+    with pytest.raises(LayerFileError) as caught:
+        load_atlas(path.parent)
+    (problem,) = caught.value.problems
+    assert (problem.line, problem.path) == (12, "features[0].shape.union[0].countries[2]")
+    assert problem.problem == "unknown country 'Ukrane'"
+    assert "did you mean 'UKR' (Ukraine)?" in problem.allowed
+
+
+def test_describe_shape_says_how_it_was_made():
+    text = describe_shape(shape(difference=[{"countries": ["RUS"]}, {"seas": ["Black Sea"]}],
+                                buffer_km=20, clip="land"))
+    assert text == ("difference of (countries: RUS; seas: Black Sea), widened by 20 km "
+                    "(geodesic), land only")
