@@ -16,7 +16,7 @@ from . import geodesy
 from .atlas_types import FEATURE_COLUMNS, Atlas, Layer, Source, Style
 from .errors import LayerFileError, Problem
 from .regions import ShapeError, build_shape, describe_shape
-from .schema import Link, LayerModel, Point, Range, Region, Site, validate_document
+from .schema import LayerModel, Link, Point, Range, Region, Site, validate_document
 from .yamlio import Document, PathKey, format_path, read_yaml
 
 DEFAULT_TITLE = "Missile defense in Europe: proposals 2007–2011"
@@ -42,11 +42,21 @@ def display_name(path: Path) -> str:
 
 
 def load_atlas(folder: Path, *, title: str = DEFAULT_TITLE) -> Atlas:
-    """Read, check and build every layer file in `folder`; raise LayerFileError with all problems."""
+    """Read, check and build every layer file in `folder`; raise LayerFileError listing all
+    problems."""
     files = layer_files(folder) if folder.is_dir() else []
     if not files:
-        raise LayerFileError([Problem(display_name(folder), None, "", "no layer files found",
-                                      "put one or more *.yaml layer files in this folder")])
+        raise LayerFileError(
+            [
+                Problem(
+                    display_name(folder),
+                    None,
+                    "",
+                    "no layer files found",
+                    "put one or more *.yaml layer files in this folder",
+                )
+            ]
+        )
     return build_atlas(files, title=title)
 
 
@@ -92,24 +102,38 @@ def _raw_site_ids(data: Any) -> set[str]:
     """Ids of the sites of a file that failed validation, so that other files' references to
     them are not reported as unknown on top of that file's own errors."""
     features = data.get("features") if isinstance(data, dict) else None
-    return {f["id"] for f in features or [] if isinstance(f, dict) and f.get("kind") == "site"
-            and isinstance(f.get("id"), str)} if isinstance(features, list) else set()
+    return (
+        {
+            f["id"]
+            for f in features or []
+            if isinstance(f, dict) and f.get("kind") == "site" and isinstance(f.get("id"), str)
+        }
+        if isinstance(features, list)
+        else set()
+    )
 
 
 def _duplicates(loaded: list[_Loaded]) -> list[Problem]:
     seen: dict[tuple[str, str], tuple[str, int | None]] = {}
     problems = []
     for item in loaded:
-        entries = [(("layer", item.model.id), ("id",))]
-        entries += [(("feature", f.id), ("features", i, "id"))
-                     for i, f in enumerate(item.model.features)]
+        entries: list[tuple[tuple[str, str], PathKey]] = [(("layer", item.model.id), ("id",))]
+        entries += [
+            (("feature", f.id), ("features", i, "id")) for i, f in enumerate(item.model.features)
+        ]
         for key, path in entries:
             where = (item.doc.file, item.doc.line(path))
             if key in seen:
                 first = f"{seen[key][0]}:{seen[key][1]}"
-                problems.append(Problem(item.doc.file, where[1], format_path(path),
-                                        f"the {key[0]} id {key[1]!r} is already used at {first}",
-                                        "ids are unique across all layer files"))
+                problems.append(
+                    Problem(
+                        item.doc.file,
+                        where[1],
+                        format_path(path),
+                        f"the {key[0]} id {key[1]!r} is already used at {first}",
+                        "ids are unique across all layer files",
+                    )
+                )
             else:
                 seen[key] = where
     return problems
@@ -126,16 +150,38 @@ def _layer_references(item: _Loaded, sites: dict[str, Site]) -> list[Problem]:
     for i, feature in enumerate(model.features):
         for j, source_id in enumerate(feature.sources):
             if source_id not in source_ids:
-                problems.append(_unknown(doc, ("features", i, "sources", j), "source",
-                                         source_id, source_ids, "this layer's sources"))
+                problems.append(
+                    _unknown(
+                        doc,
+                        ("features", i, "sources", j),
+                        "source",
+                        source_id,
+                        source_ids,
+                        "this layer's sources",
+                    )
+                )
         for key, ref in _site_refs(feature):
             if ref not in sites:
-                problems.append(_unknown(doc, ("features", i, key), "site", ref, list(sites),
-                                         "the sites of all layer files"))
+                problems.append(
+                    _unknown(
+                        doc,
+                        ("features", i, key),
+                        "site",
+                        ref,
+                        list(sites),
+                        "the sites of all layer files",
+                    )
+                )
         if not feature.sources:
-            problems.append(Problem(doc.file, doc.line(("features", i)), f"features[{i}]",
-                                    "the feature names no source",
-                                    "add sources: [<id of one of this layer's sources>]"))
+            problems.append(
+                Problem(
+                    doc.file,
+                    doc.line(("features", i)),
+                    f"features[{i}]",
+                    "the feature names no source",
+                    "add sources: [<id of one of this layer's sources>]",
+                )
+            )
     return problems
 
 
@@ -144,19 +190,26 @@ def _site_refs(feature: Any) -> list[tuple[str, str]]:
     if isinstance(feature, Range) and feature.around is not None:
         refs.append(("around", feature.around))
     if isinstance(feature, Link):
-        refs += [(k, v) for k, v in (("from", feature.from_), ("to", feature.to))
-                 if isinstance(v, str)]
+        refs += [
+            (k, v) for k, v in (("from", feature.from_), ("to", feature.to)) if isinstance(v, str)
+        ]
     return refs
 
 
-def _unknown(doc: Document, path: PathKey, what: str, value: str, known: list[str],
-             scope: str) -> Problem:
+def _unknown(
+    doc: Document, path: PathKey, what: str, value: str, known: list[str], scope: str
+) -> Problem:
     import difflib
 
     close = difflib.get_close_matches(value, known, n=3, cutoff=0.5)
     hint = ("did you mean " + ", ".join(f"'{c}'" for c in close) + "? ") if close else ""
-    return Problem(doc.file, doc.line(path), format_path(path), f"unknown {what} {value!r}",
-                   f"{hint}expected the id of one of {scope}")
+    return Problem(
+        doc.file,
+        doc.line(path),
+        format_path(path),
+        f"unknown {what} {value!r}",
+        f"{hint}expected the id of one of {scope}",
+    )
 
 
 # --- geometry ----------------------------------------------------------------------------
@@ -170,47 +223,79 @@ def _build_layer(item: _Loaded, sites: dict[str, Site]) -> tuple[Layer, list[Pro
             geometry, derivation, extra = _BUILDERS[feature.kind](feature, sites)
         except ShapeError as exc:
             path = ("features", i, "shape", *exc.path)
-            problems.append(Problem(doc.file, doc.line(path), format_path(path), exc.problem,
-                                    exc.allowed))
+            problems.append(
+                Problem(doc.file, doc.line(path), format_path(path), exc.problem, exc.allowed)
+            )
             continue
         except ValueError as exc:
             path = ("features", i)
-            problems.append(Problem(doc.file, doc.line(path), format_path(path), str(exc),
-                                    "see the layer model in the README"))
+            problems.append(
+                Problem(
+                    doc.file,
+                    doc.line(path),
+                    format_path(path),
+                    str(exc),
+                    "see the layer model in the README",
+                )
+            )
             continue
         rows.append(_row(feature, model.id, geometry, derivation, extra))
-    frame = gpd.GeoDataFrame(rows, columns=[*FEATURE_COLUMNS, "geometry"], geometry="geometry",
-                             crs="EPSG:4326")
+    frame = gpd.GeoDataFrame(
+        rows, columns=[*FEATURE_COLUMNS, "geometry"], geometry="geometry", crs="EPSG:4326"
+    )
     return _layer(model, doc, frame), problems
 
 
 def _layer(model: LayerModel, doc: Document, frame: gpd.GeoDataFrame) -> Layer:
     style = model.style
     return Layer(
-        id=model.id, title=model.title, group=model.group, features=frame,
-        style=Style(color=style.color, fill_color=style.fill_color,
-                    fill_opacity=style.fill_opacity, opacity=style.opacity,
-                    weight=style.weight, dash=style.dash),
+        id=model.id,
+        title=model.title,
+        group=model.group,
+        features=frame,
+        style=Style(
+            color=style.color,
+            fill_color=style.fill_color,
+            fill_opacity=style.fill_opacity,
+            opacity=style.opacity,
+            weight=style.weight,
+            dash=style.dash,
+        ),
         description=model.description,
         period_from=model.period.from_ if model.period else None,
         period_to=model.period.to if model.period else None,
-        sources=tuple(Source(id=s.id, title=s.title, publisher=s.publisher, date=s.date,
-                             url=s.url, quote=s.quote) for s in model.sources),
-        notes=tuple(model.notes), visible=model.visible, path=doc.file,
+        sources=tuple(
+            Source(
+                id=s.id, title=s.title, publisher=s.publisher, date=s.date, url=s.url, quote=s.quote
+            )
+            for s in model.sources
+        ),
+        notes=tuple(model.notes),
+        visible=model.visible,
+        path=doc.file,
     )
 
 
-def _row(feature: Any, layer_id: str, geometry: BaseGeometry, derivation: str,
-         extra: dict[str, Any]) -> dict[str, Any]:
+def _row(
+    feature: Any, layer_id: str, geometry: BaseGeometry, derivation: str, extra: dict[str, Any]
+) -> dict[str, Any]:
     return {
-        "id": feature.id, "layer": layer_id, "kind": feature.kind, "name": feature.name,
-        "role": getattr(feature, "role", None), "status": feature.status,
+        "id": feature.id,
+        "layer": layer_id,
+        "kind": feature.kind,
+        "name": feature.name,
+        "role": getattr(feature, "role", None),
+        "status": feature.status,
         "date_from": feature.period.from_ if feature.period else None,
         "date_to": feature.period.to if feature.period else None,
-        "precision": getattr(feature, "precision", None), "uncertainty": feature.uncertainty,
-        "description": feature.description, "label": getattr(feature, "label", None),
-        "parameters": {**extra, **feature.parameters}, "sources": list(feature.sources),
-        "derivation": derivation, "geometry": geometry,
+        "precision": getattr(feature, "precision", None),
+        "uncertainty": feature.uncertainty,
+        "description": feature.description,
+        "label": getattr(feature, "label", None),
+        "parameters": {**extra, **feature.parameters},
+        "sources": list(feature.sources),
+        "derivation": derivation,
+        "geometry": geometry,
     }
 
 
@@ -237,8 +322,14 @@ def _build_range(feature: Range, sites: dict[str, Site]):
     if inner:
         extra["minimum radius"] = _km(inner)
     if feature.azimuth_deg is not None and feature.beam_deg is not None:
-        geometry = geodesy.fan(lon, lat, feature.radius_km, azimuth_deg=feature.azimuth_deg,
-                               beam_deg=feature.beam_deg, min_radius_km=inner)
+        geometry = geodesy.fan(
+            lon,
+            lat,
+            feature.radius_km,
+            azimuth_deg=feature.azimuth_deg,
+            beam_deg=feature.beam_deg,
+            min_radius_km=inner,
+        )
         extra.update({"azimuth": f"{feature.azimuth_deg:g}°", "beam": f"{feature.beam_deg:g}°"})
         shape = f"radar fan ({feature.beam_deg:g}° wide, centred on {feature.azimuth_deg:g}°)"
     else:
@@ -253,8 +344,7 @@ def _build_link(feature: Link, sites: dict[str, Site]):
     lon2, lat2, name2 = _endpoint(feature.to, sites)
     geometry = geodesy.geodesic_line(lon1, lat1, lon2, lat2)
     length = geodesy.geodesic_length_km(geometry)
-    return (geometry, f"great-circle line from {name1} to {name2} (WGS84)",
-            {"length": _km(length)})
+    return (geometry, f"great-circle line from {name1} to {name2} (WGS84)", {"length": _km(length)})
 
 
 def _build_region(feature: Region, sites: dict[str, Site]):
@@ -262,5 +352,8 @@ def _build_region(feature: Region, sites: dict[str, Site]):
 
 
 _BUILDERS: dict[str, Callable[..., tuple[BaseGeometry, str, dict[str, Any]]]] = {
-    "site": _build_site, "range": _build_range, "link": _build_link, "region": _build_region,
+    "site": _build_site,
+    "range": _build_range,
+    "link": _build_link,
+    "region": _build_region,
 }

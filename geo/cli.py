@@ -18,8 +18,11 @@ DEFAULT_OUTPUT = Path("output/map.html")
 
 
 def _report(error: DefenseMapError) -> None:
-    lines = ([str(p) for p in error.problems] if isinstance(error, LayerFileError)
-             else str(error).splitlines() or [type(error).__name__])
+    lines = (
+        [str(p) for p in error.problems]
+        if isinstance(error, LayerFileError)
+        else str(error).splitlines() or [type(error).__name__]
+    )
     for line in lines:
         click.echo(f"Error: {line}", err=True)
     if isinstance(error, LayerFileError) and len(error.problems) > 1:
@@ -40,30 +43,68 @@ class _Group(click.Group):
 _path = click.Path(dir_okay=False, path_type=Path)
 
 
-@click.group(cls=_Group, invoke_without_command=True, context_settings={
-    "help_option_names": ["-h", "--help"], "max_content_width": 100,
-    "terminal_width": 100})
-@click.option("--layers", "layers_dir", type=click.Path(file_okay=False, path_type=Path),
-              default=DEFAULT_LAYERS, show_default=True, help="Folder of layer files (*.yaml).")
-@click.option("--output", "-o", type=_path, default=DEFAULT_OUTPUT, show_default=True,
-              help="Where to write the HTML map.")
+@click.group(
+    cls=_Group,
+    invoke_without_command=True,
+    context_settings={
+        "help_option_names": ["-h", "--help"],
+        "max_content_width": 100,
+        "terminal_width": 100,
+    },
+)
+@click.option(
+    "--layers",
+    "layers_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=DEFAULT_LAYERS,
+    show_default=True,
+    help="Folder of layer files (*.yaml).",
+)
+@click.option(
+    "--output",
+    "-o",
+    type=_path,
+    default=DEFAULT_OUTPUT,
+    show_default=True,
+    help="Where to write the HTML map.",
+)
 @click.option("--title", default=None, help="Map title (default: the shipped story's title).")
-@click.option("--offline", is_flag=True,
-              help="One self-contained HTML file: Leaflet inlined, vector base map, no network.")
-@click.option("--embed-snippet", is_flag=True,
-              help="Also print an <iframe> snippet that embeds the map in a report page.")
+@click.option(
+    "--offline",
+    is_flag=True,
+    help="One self-contained HTML file: Leaflet inlined, vector base map, no network.",
+)
+@click.option(
+    "--embed-snippet",
+    is_flag=True,
+    help="Also print an <iframe> snippet that embeds the map in a report page.",
+)
 @click.option("--geojson", type=_path, help="Also write every feature as GeoJSON (RFC 7946).")
 @click.option("--gpkg", type=_path, help="Also write a GeoPackage, one table per layer.")
 @click.option("--kml", type=_path, help="Also write styled KML, one folder per layer.")
 @click.option("--png", type=_path, help="Also write a static PNG image of the map.")
 @click.option("--svg", type=_path, help="Also write a static SVG image of the map.")
 @click.option("--pdf", type=_path, help="Also write a static PDF of the map.")
-@click.option("--width-px", type=click.IntRange(200, 20000), default=1600, show_default=True,
-              help="Width of static images in pixels.")
-@click.option("--height-px", type=click.IntRange(200, 20000), default=None,
-              help="Height of static images in pixels (default: from the map's extent).")
-@click.option("--dpi", type=click.IntRange(50, 1200), default=150, show_default=True,
-              help="Resolution of static images (text size scales with it).")
+@click.option(
+    "--width-px",
+    type=click.IntRange(200, 20000),
+    default=1600,
+    show_default=True,
+    help="Width of static images in pixels.",
+)
+@click.option(
+    "--height-px",
+    type=click.IntRange(200, 20000),
+    default=None,
+    help="Height of static images in pixels (default: from the map's extent).",
+)
+@click.option(
+    "--dpi",
+    type=click.IntRange(50, 1200),
+    default=150,
+    show_default=True,
+    help="Resolution of static images (text size scales with it).",
+)
 @click.pass_context
 def cli(ctx: click.Context, **options: Any) -> None:
     """Build a layered, interactive map of missile-defense proposals from YAML layer files.
@@ -76,9 +117,18 @@ def cli(ctx: click.Context, **options: Any) -> None:
         _build(**options)
 
 
-def _build(*, layers_dir: Path, output: Path, title: str | None, offline: bool,
-           embed_snippet: bool, width_px: int, height_px: int | None, dpi: int,
-           **exports: Path | None) -> None:
+def _build(
+    *,
+    layers_dir: Path,
+    output: Path,
+    title: str | None,
+    offline: bool,
+    embed_snippet: bool,
+    width_px: int,
+    height_px: int | None,
+    dpi: int,
+    **exports: Path | None,
+) -> None:
     from .atlas import DEFAULT_TITLE, load_atlas
     from .render.html import write_html
 
@@ -88,15 +138,19 @@ def _build(*, layers_dir: Path, output: Path, title: str | None, offline: bool,
         output.parent.mkdir(parents=True, exist_ok=True)
     size = write_html(atlas, output, offline=offline)
     count = sum(len(layer.features) for layer in atlas.layers)
-    click.echo(f"Wrote {output} ({size:,} bytes; {len(atlas.layers)} layers, {count} features"
-               f"{', offline' if offline else ''}) in {time.perf_counter() - started:.1f} s")
+    click.echo(
+        f"Wrote {output} ({size:,} bytes; {len(atlas.layers)} layers, {count} features"
+        f"{', offline' if offline else ''}) in {time.perf_counter() - started:.1f} s"
+    )
     static = {"width_px": width_px, "height_px": height_px, "dpi": dpi}
     for name, path in exports.items():
         if path is not None:
             begun = time.perf_counter()
             _EXPORTS[name](atlas, path, static)
-            click.echo(f"Wrote {path} ({path.stat().st_size:,} bytes) "
-                       f"in {time.perf_counter() - begun:.1f} s")
+            click.echo(
+                f"Wrote {path} ({path.stat().st_size:,} bytes) "
+                f"in {time.perf_counter() - begun:.1f} s"
+            )
     if embed_snippet:
         from .render.embed import iframe_snippet
 
@@ -119,8 +173,12 @@ def _static(atlas: Any, path: Path, static: dict[str, Any]) -> None:
 
 
 _EXPORTS: dict[str, Callable[[Any, Path, dict[str, Any]], None]] = {
-    "geojson": _gis("write_geojson"), "gpkg": _gis("write_gpkg"), "kml": _gis("write_kml"),
-    "png": _static, "svg": _static, "pdf": _static,
+    "geojson": _gis("write_geojson"),
+    "gpkg": _gis("write_gpkg"),
+    "kml": _gis("write_kml"),
+    "png": _static,
+    "svg": _static,
+    "pdf": _static,
 }
 
 
@@ -137,8 +195,13 @@ def check(ctx: click.Context) -> None:
 
 
 @cli.command()
-@click.option("--output", "-o", type=_path, default=None,
-              help="Write the schema to this file instead of printing it.")
+@click.option(
+    "--output",
+    "-o",
+    type=_path,
+    default=None,
+    help="Write the schema to this file instead of printing it.",
+)
 def schema(output: Path | None) -> None:
     """Print the JSON Schema of layer files (for editors that check and complete YAML)."""
     from .schema import json_schema

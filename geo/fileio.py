@@ -14,7 +14,6 @@ from .errors import ExportError
 PathLike = str | os.PathLike[str]
 
 
-
 @contextlib.contextmanager
 def atomic_target(path: PathLike) -> Iterator[Path]:
     """Yield a temporary path beside `path`; move it over `path` only if the block succeeds.
@@ -48,5 +47,3 @@ def fsync_file(path: Path) -> None:
     """Flush `path` to disk so the rename never exposes a file whose bytes are not yet written."""
     with open(path, "rb") as handle:
         os.fsync(handle.fileno())
-
-

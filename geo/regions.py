@@ -63,8 +63,11 @@ def _polygon(points: list[Point], path: PathKey) -> BaseGeometry:
     polygon = Polygon([(p.lon, p.lat) for p in points])
     if not polygon.is_valid:
         reason = shapely.is_valid_reason(polygon)
-        raise ShapeError(path, f"the polygon is not valid ({reason})",
-                         "list the corners in order around the area, with no crossing edges")
+        raise ShapeError(
+            path,
+            f"the polygon is not valid ({reason})",
+            "list the corners in order around the area, with no crossing edges",
+        )
     if polygon.area == 0:
         raise ShapeError(path, "the polygon has no area", "give at least three distinct corners")
     return shapely.normalize(polygon)

@@ -79,11 +79,16 @@ Id = Annotated[str, BeforeValidator(_check_id), Field(description="lower-case id
 DateText = Annotated[
     str,
     BeforeValidator(_to_date_text),
-    WithJsonSchema({
-        "anyOf": [{"type": "string", "pattern": _DATE_RE.pattern},
-                  {"type": "integer", "minimum": 1000, "maximum": 9999}],
-        "description": "date: YYYY, YYYY-MM or YYYY-MM-DD", "examples": ["2011-04-29", 2007],
-    }),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "string", "pattern": _DATE_RE.pattern},
+                {"type": "integer", "minimum": 1000, "maximum": 9999},
+            ],
+            "description": "date: YYYY, YYYY-MM or YYYY-MM-DD",
+            "examples": ["2011-04-29", 2007],
+        }
+    ),
 ]
 Url = Annotated[str, BeforeValidator(_check_url), Field(description="http(s) URL")]
 Color = Annotated[str, BeforeValidator(_check_color), Field(description="#rrggbb colour")]
@@ -168,18 +173,35 @@ class Shape(_Strict):
         examples=[[{"lat": 50, "lon": 20}, {"lat": 56, "lon": 20}, {"lat": 56, "lon": 30}]],
     )
     union: Annotated[list[Shape], Field(min_length=1)] | None = Field(
-        default=None, description="everything in any of the shapes",
-        examples=[[{"seas": ["Barents Sea", "Baltic Sea", "Black Sea"]},
-                   {"countries": ["BLR", "UKR", "MDA"]}]],
+        default=None,
+        description="everything in any of the shapes",
+        examples=[
+            [
+                {"seas": ["Barents Sea", "Baltic Sea", "Black Sea"]},
+                {"countries": ["BLR", "UKR", "MDA"]},
+            ]
+        ],
     )
     intersection: Annotated[list[Shape], Field(min_length=2)] | None = Field(
-        default=None, description="only what all the shapes share",
-        examples=[[{"countries": ["RUS"]},
-                   {"polygon": [{"lat": 40, "lon": 19}, {"lat": 82, "lon": 19},
-                                {"lat": 82, "lon": 60}, {"lat": 40, "lon": 60}]}]],
+        default=None,
+        description="only what all the shapes share",
+        examples=[
+            [
+                {"countries": ["RUS"]},
+                {
+                    "polygon": [
+                        {"lat": 40, "lon": 19},
+                        {"lat": 82, "lon": 19},
+                        {"lat": 82, "lon": 60},
+                        {"lat": 40, "lon": 60},
+                    ]
+                },
+            ]
+        ],
     )
     difference: Annotated[list[Shape], Field(min_length=2)] | None = Field(
-        default=None, description="the first shape minus all the others",
+        default=None,
+        description="the first shape minus all the others",
         examples=[[{"countries": ["POL"]}, {"seas": ["Baltic Sea"]}]],
     )
     countries: Annotated[list[Text], Field(min_length=1)] | None = Field(
@@ -197,10 +219,13 @@ class Shape(_Strict):
         examples=[["Barents Sea", "Baltic Sea", "Black Sea"]],
     )
     buffer_km: Annotated[float, Field(gt=0, le=MAX_BUFFER_KM)] | None = Field(
-        default=None, description="widen the shape by this geodesic distance", examples=[50],
+        default=None,
+        description="widen the shape by this geodesic distance",
+        examples=[50],
     )
     clip: Literal["sea", "land"] | None = Field(
-        default=None, description="keep only the water ('sea') or only the land ('land')",
+        default=None,
+        description="keep only the water ('sea') or only the land ('land')",
         examples=["sea"],
     )
 
@@ -292,7 +317,10 @@ Feature = Annotated[
     Discriminator(_kind_of),
 ]
 FEATURE_MODELS: dict[str, type[_FeatureBase]] = {
-    "site": Site, "region": Region, "range": Range, "link": Link,
+    "site": Site,
+    "region": Region,
+    "range": Range,
+    "link": Link,
 }
 
 
@@ -315,10 +343,17 @@ class LayerModel(_Strict):
 # --- validation with readable errors ------------------------------------------------------
 
 _TYPE_WORDS = {
-    "float_parsing": "a number", "float_type": "a number", "int_type": "a whole number",
-    "int_parsing": "a whole number", "string_type": "text", "bool_type": "true or false",
-    "bool_parsing": "true or false", "list_type": "a list", "dict_type": "a mapping",
-    "model_type": "a mapping", "model_attributes_type": "a mapping",
+    "float_parsing": "a number",
+    "float_type": "a number",
+    "int_type": "a whole number",
+    "int_parsing": "a whole number",
+    "string_type": "text",
+    "bool_type": "true or false",
+    "bool_parsing": "true or false",
+    "list_type": "a list",
+    "dict_type": "a mapping",
+    "model_type": "a mapping",
+    "model_attributes_type": "a mapping",
 }
 _RANGE_WORDS = {
     "lat": "a latitude from -90 to 90",
@@ -332,8 +367,10 @@ _RANGE_WORDS = {
     "opacity": "a number from 0 to 1",
 }
 _BOUNDS = {
-    "greater_than": "> {gt}", "greater_than_equal": ">= {ge}",
-    "less_than": "< {lt}", "less_than_equal": "<= {le}",
+    "greater_than": "> {gt}",
+    "greater_than_equal": ">= {ge}",
+    "less_than": "< {lt}",
+    "less_than_equal": "<= {le}",
 }
 
 
@@ -341,8 +378,17 @@ def validate_document(doc: Document) -> LayerModel:
     """Check a parsed layer file against the model; raise LayerFileError listing every problem."""
     if not isinstance(doc.data, dict):
         got = "an empty file" if doc.data is None else _describe(doc.data)
-        raise LayerFileError([Problem(doc.file, doc.line(()), "", f"got {got}",
-                                      "a layer file is a mapping with version, id, title, ...")])
+        raise LayerFileError(
+            [
+                Problem(
+                    doc.file,
+                    doc.line(()),
+                    "",
+                    f"got {got}",
+                    "a layer file is a mapping with version, id, title, ...",
+                )
+            ]
+        )
     try:
         return LayerModel.model_validate(doc.data)
     except ValidationError as exc:
@@ -360,8 +406,13 @@ def _problem(doc: Document, err: Any) -> Problem:
     value = err.get("input")
     field = next((p for p in reversed(path) if isinstance(p, str)), "")
     if kind == "missing":
-        return Problem(doc.file, doc.line(path), format_path(path[:-1]),
-                       f"missing required key '{field}'", _allowed_for(doc.data, path))
+        return Problem(
+            doc.file,
+            doc.line(path),
+            format_path(path[:-1]),
+            f"missing required key '{field}'",
+            _allowed_for(doc.data, path),
+        )
     if kind == "extra_forbidden":
         return _unknown_key(doc, path)
     if kind in ("union_tag_invalid", "union_tag_not_found"):
@@ -370,15 +421,22 @@ def _problem(doc: Document, err: Any) -> Problem:
     if kind == "literal_error":
         expected = str(err["ctx"]["expected"])
         choices = re.findall(r"'([^']*)'", expected) or [expected]
-        return Problem(doc.file, line, where, f"{value!r} is not allowed",
-                       _one_of(str(value), choices))
+        return Problem(
+            doc.file, line, where, f"{value!r} is not allowed", _one_of(str(value), choices)
+        )
     if kind in _BOUNDS:
         bound = _BOUNDS[kind].format(**{k: f"{v:g}" for k, v in err["ctx"].items()})
-        return Problem(doc.file, line, where, f"{value!r} is out of range",
-                       "expected " + _RANGE_WORDS.get(field, f"a number {bound}"))
+        return Problem(
+            doc.file,
+            line,
+            where,
+            f"{value!r} is out of range",
+            "expected " + _RANGE_WORDS.get(field, f"a number {bound}"),
+        )
     if kind in _TYPE_WORDS:
-        return Problem(doc.file, line, where, f"got {_describe(value)}",
-                       f"expected {_TYPE_WORDS[kind]}")
+        return Problem(
+            doc.file, line, where, f"got {_describe(value)}", f"expected {_TYPE_WORDS[kind]}"
+        )
     if kind in ("too_short", "too_long"):
         return _length_problem(doc, path, err)
     message = str(err["msg"]).removeprefix("Value error, ")
@@ -393,17 +451,28 @@ def _length_problem(doc: Document, path: PathKey, err: Any) -> Problem:
         got = f"text of {len(value)} characters"
     else:
         got = f"{len(value)} items" if hasattr(value, "__len__") else _describe(value)
-    limit = (f"at least {ctx['min_length']}" if "min_length" in ctx
-             else f"at most {ctx.get('max_length')}")
+    limit = (
+        f"at least {ctx['min_length']}"
+        if "min_length" in ctx
+        else f"at most {ctx.get('max_length')}"
+    )
     unit = "characters" if isinstance(value, str) else "items"
-    return Problem(doc.file, doc.line(path), format_path(path), f"got {got}",
-                   f"expected {limit} {unit}")
+    return Problem(
+        doc.file, doc.line(path), format_path(path), f"got {got}", f"expected {limit} {unit}"
+    )
 
 
 def _describe(value: Any) -> str:
     """Say what a value is, briefly: `'abc' (text)`, `[1, 2] (a list)`."""
-    words = {str: "text", bool: "true/false", int: "a number", float: "a number",
-             list: "a list", dict: "a mapping", type(None): "nothing"}
+    words = {
+        str: "text",
+        bool: "true/false",
+        int: "a number",
+        float: "a number",
+        list: "a list",
+        dict: "a mapping",
+        type(None): "nothing",
+    }
     text = repr(value)
     text = text if len(text) <= 60 else text[:57] + "..."
     return f"{text} ({words.get(type(value), type(value).__name__)})"
@@ -420,8 +489,13 @@ def _unknown_key(doc: Document, path: PathKey) -> Problem:
     allowed = sorted(_model_keys(_model_at(doc.data, path[:-1])))
     close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.5)
     hint = f"did you mean '{close[0]}'? " if close else ""
-    return Problem(doc.file, doc.line(path), format_path(path), "unknown key",
-                   hint + "allowed keys here: " + ", ".join(allowed))
+    return Problem(
+        doc.file,
+        doc.line(path),
+        format_path(path),
+        "unknown key",
+        hint + "allowed keys here: " + ", ".join(allowed),
+    )
 
 
 def _bad_kind(doc: Document, path: PathKey) -> Problem:
@@ -429,10 +503,20 @@ def _bad_kind(doc: Document, path: PathKey) -> Problem:
     kind = item.get("kind") if isinstance(item, dict) else None
     kind_path = (*path, "kind")
     if kind is None:
-        return Problem(doc.file, doc.line(path), format_path(path), "missing required key 'kind'",
-                       _one_of("", list(FEATURE_MODELS)))
-    return Problem(doc.file, doc.line(kind_path), format_path(kind_path),
-                   f"{kind!r} is not a feature kind", _one_of(str(kind), list(FEATURE_MODELS)))
+        return Problem(
+            doc.file,
+            doc.line(path),
+            format_path(path),
+            "missing required key 'kind'",
+            _one_of("", list(FEATURE_MODELS)),
+        )
+    return Problem(
+        doc.file,
+        doc.line(kind_path),
+        format_path(kind_path),
+        f"{kind!r} is not a feature kind",
+        _one_of(str(kind), list(FEATURE_MODELS)),
+    )
 
 
 def _allowed_for(data: Any, path: PathKey) -> str:
@@ -444,7 +528,8 @@ def _allowed_for(data: Any, path: PathKey) -> str:
 
 
 def _label(model: type[BaseModel]) -> str:
-    kind = {v: k for k, v in FEATURE_MODELS.items()}.get(model)  # type: ignore[call-overload]
+    kinds: dict[type[BaseModel], str] = {v: k for k, v in FEATURE_MODELS.items()}
+    kind = kinds.get(model)
     return f"a {kind}" if kind else f"a {model.__name__.removesuffix('Model').lower()}"
 
 
@@ -490,8 +575,17 @@ def _alias_map() -> dict[str, str]:
 
 
 def _all_field_names() -> set[str]:
+    models: tuple[type[BaseModel], ...] = (
+        LayerModel,
+        SourceModel,
+        StyleModel,
+        Period,
+        Point,
+        Shape,
+        *FEATURE_MODELS.values(),
+    )
     names: set[str] = set()
-    for model in (LayerModel, SourceModel, StyleModel, Period, Point, Shape, *FEATURE_MODELS.values()):
+    for model in models:
         names.update(_model_keys(model))
         names.update(model.model_fields)
     return names
@@ -504,7 +598,7 @@ def _model_at(data: Any, path: PathKey) -> type[BaseModel] | None:
     for part in path:
         node = _walk(node, (part,))
         if model is _FEATURE_UNION and isinstance(part, int):
-            model = FEATURE_MODELS.get(node.get("kind")) if isinstance(node, dict) else None
+            model = FEATURE_MODELS.get(str(node.get("kind"))) if isinstance(node, dict) else None
         if isinstance(part, int) or model is None:
             continue
         field = next((f for n, f in model.model_fields.items() if _key(n, f) == part), None)

@@ -71,12 +71,20 @@ class _Builder:
     def build(self, node: Node, path: PathKey) -> Any:
         self.nodes += 1
         if self.nodes > MAX_NODES:
-            raise self._error(node, path, f"more than {MAX_NODES} values (alias expansion?)",
-                              "keep layer files small and avoid deeply repeated aliases")
+            raise self._error(
+                node,
+                path,
+                f"more than {MAX_NODES} values (alias expansion?)",
+                "keep layer files small and avoid deeply repeated aliases",
+            )
         self.lines.setdefault(path, node.start_mark.line + 1)
         if node.tag not in _ALLOWED_TAGS:
-            raise self._error(node, path, f"the tag {node.tag!r} is not allowed",
-                              "layer files are plain data: strings, numbers, dates, lists, maps")
+            raise self._error(
+                node,
+                path,
+                f"the tag {node.tag!r} is not allowed",
+                "layer files are plain data: strings, numbers, dates, lists, maps",
+            )
         if isinstance(node, MappingNode):
             return self._mapping(node, path)
         if isinstance(node, SequenceNode):
@@ -89,12 +97,17 @@ class _Builder:
         for key_node, value_node in node.value:
             key = self.build(key_node, path) if isinstance(key_node, ScalarNode) else None
             if not isinstance(key, str):
-                raise self._error(key_node, path, f"the key {key!r} is not a name",
-                                  "keys are plain names such as 'lat' or 'radius_km'")
+                raise self._error(
+                    key_node,
+                    path,
+                    f"the key {key!r} is not a name",
+                    "keys are plain names such as 'lat' or 'radius_km'",
+                )
             key_path = (*path, key)
             if key in result:
-                raise self._error(key_node, key_path, "this key appears twice",
-                                  "each key once per mapping")
+                raise self._error(
+                    key_node, key_path, "this key appears twice", "each key once per mapping"
+                )
             self.lines[key_path] = key_node.start_mark.line + 1
             result[key] = self.build(value_node, key_path)
         return result
@@ -109,8 +122,17 @@ def read_yaml(path: Path, *, display_name: str | None = None) -> Document:
     name = display_name or str(path)
     size = path.stat().st_size
     if size > MAX_FILE_BYTES:
-        raise LayerFileError([Problem(name, None, "", f"the file is {size} bytes",
-                                      f"layer files are at most {MAX_FILE_BYTES} bytes")])
+        raise LayerFileError(
+            [
+                Problem(
+                    name,
+                    None,
+                    "",
+                    f"the file is {size} bytes",
+                    f"layer files are at most {MAX_FILE_BYTES} bytes",
+                )
+            ]
+        )
     text = path.read_bytes().decode("utf-8", errors="strict")
     return parse_yaml(text, name)
 
@@ -123,11 +145,13 @@ def parse_yaml(text: str, file: str) -> Document:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
         problem = f"YAML syntax error: {exc.problem or exc.context}"
-        raise LayerFileError([Problem(file, line, "", problem,
-                                      "check indentation, colons and quotes")]) from None
+        raise LayerFileError(
+            [Problem(file, line, "", problem, "check indentation, colons and quotes")]
+        ) from None
     except yaml.YAMLError as exc:
-        raise LayerFileError([Problem(file, None, "", f"YAML error: {exc}",
-                                      "a layer file is one YAML mapping")]) from None
+        raise LayerFileError(
+            [Problem(file, None, "", f"YAML error: {exc}", "a layer file is one YAML mapping")]
+        ) from None
     if node is None:
         return Document(file, None, {(): 1})
     builder = _Builder(file)

@@ -26,8 +26,11 @@ def write_layer(tmp_path: Path):
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    parser.addoption("--update-golden", action="store_true",
-                     help="Rewrite tests/golden/ from the current output (review the diff!).")
+    parser.addoption(
+        "--update-golden",
+        action="store_true",
+        help="Rewrite tests/golden/ from the current output (review the diff!).",
+    )
 
 
 @pytest.fixture

@@ -33,8 +33,9 @@ def test_no_arguments_reads_layers_and_writes_output_map_html(project: Path):
     assert result.exit_code == 0, result.output
     page = (project / "output" / "map.html").read_text("utf-8")
     assert page.startswith("<!DOCTYPE html>")
-    assert re.match(r"Wrote output/map\.html \([\d,]+ bytes; 2 layers, 7 features\) in ",
-                    result.stdout)
+    assert re.match(
+        r"Wrote output/map\.html \([\d,]+ bytes; 2 layers, 7 features\) in ", result.stdout
+    )
 
 
 def test_output_option_writes_elsewhere(project: Path):
@@ -63,7 +64,8 @@ def test_schema_prints_a_json_schema():
     schema = json.loads(result.stdout)
     assert schema["title"] == "defense-map layer file (version 1)"
     assert {"site", "region", "range", "link"} <= {
-        d["properties"]["kind"]["const"] for d in schema["$defs"].values()
+        d["properties"]["kind"]["const"]
+        for d in schema["$defs"].values()
         if "kind" in d.get("properties", {})
     }
 
@@ -98,8 +100,10 @@ def test_check_reports_errors_with_exit_1(project: Path):
     _break(project, "role: radar", "role: radr")
     result = run("check")
     assert result.exit_code == 1
-    assert result.stderr.startswith("Error: layers/10-sites.yaml:18: features[0].role: 'radr' "
-                                    "is not allowed; did you mean 'radar'?")
+    assert result.stderr.startswith(
+        "Error: layers/10-sites.yaml:18: features[0].role: 'radr' "
+        "is not allowed; did you mean 'radar'?"
+    )
 
 
 def test_unknown_site_and_source_references(project: Path):
@@ -126,15 +130,21 @@ def test_duplicate_ids_across_files(project: Path):
 
 
 def test_invalid_polygon_is_reported_where_it_is(project: Path):
-    _break(project, "- {lat: 56, lon: 30}\n            - {lat: 50, lon: 30}",
-           "- {lat: 50, lon: 30}\n            - {lat: 56, lon: 30}", "20-links.yaml")
+    _break(
+        project,
+        "- {lat: 56, lon: 30}\n            - {lat: 50, lon: 30}",
+        "- {lat: 50, lon: 30}\n            - {lat: 56, lon: 30}",
+        "20-links.yaml",
+    )
     result = run("check")
     assert result.exit_code == 1
     assert result.stderr.startswith(
         "Error: layers/20-links.yaml:28: features[2].shape.difference[0].polygon: the polygon is "
-        "not valid (Self-intersection")
+        "not valid (Self-intersection"
+    )
     assert result.stderr.rstrip().endswith(
-        "list the corners in order around the area, with no crossing edges")
+        "list the corners in order around the area, with no crossing edges"
+    )
 
 
 def test_yaml_syntax_error(project: Path):
@@ -148,8 +158,9 @@ def test_yaml_syntax_error(project: Path):
 def test_missing_layers_folder(project: Path):
     result = run("--layers", "nowhere")
     assert result.exit_code == 1
-    assert result.stderr == ("Error: nowhere: no layer files found; put one or more *.yaml layer "
-                             "files in this folder\n")
+    assert result.stderr == (
+        "Error: nowhere: no layer files found; put one or more *.yaml layer files in this folder\n"
+    )
 
 
 def test_geojson_export(project: Path):
@@ -171,17 +182,32 @@ def test_help_lists_every_option_and_is_in_the_readme():
     block = re.search(r"<!-- cli-help -->\n```text\n(.*?)```\n<!-- /cli-help -->", readme, re.S)
     assert block, "README.md needs the --help output between <!-- cli-help --> markers"
     assert block.group(1) == result.stdout
-    for option in ("--layers", "--output", "--offline", "--geojson", "--gpkg", "--kml", "--png",
-                   "--svg", "--pdf", "--embed-snippet", "--width-px", "--height-px", "--dpi"):
+    for option in (
+        "--layers",
+        "--output",
+        "--offline",
+        "--geojson",
+        "--gpkg",
+        "--kml",
+        "--png",
+        "--svg",
+        "--pdf",
+        "--embed-snippet",
+        "--width-px",
+        "--height-px",
+        "--dpi",
+    ):
         assert option in result.stdout
 
 
 def test_readme_has_two_commands_and_ci_runs_the_test_one():
     readme = (REPO / "README.md").read_text("utf-8")
-    build = re.search(r"<!-- build-command -->\n```sh\n(.*?)\n```\n<!-- /build-command -->",
-                      readme, re.S)
-    test = re.search(r"<!-- test-command -->\n```sh\n(.*?)\n```\n<!-- /test-command -->",
-                     readme, re.S)
+    build = re.search(
+        r"<!-- build-command -->\n```sh\n(.*?)\n```\n<!-- /build-command -->", readme, re.S
+    )
+    test = re.search(
+        r"<!-- test-command -->\n```sh\n(.*?)\n```\n<!-- /test-command -->", readme, re.S
+    )
     assert build and test
     assert "build_map.py" in build.group(1) and "pytest" in test.group(1)
     assert "\n" not in build.group(1) and "\n" not in test.group(1)
@@ -191,9 +217,26 @@ def test_readme_has_two_commands_and_ci_runs_the_test_one():
 
 def test_every_export_in_one_run_and_the_embed_snippet(project: Path):
     pytest.importorskip("geo.reference", reason="the reference geography is needed for images")
-    result = run("--offline", "--embed-snippet", "--geojson", "m.geojson", "--gpkg", "m.gpkg",
-                 "--kml", "m.kml", "--png", "m.png", "--svg", "m.svg", "--pdf", "m.pdf",
-                 "--width-px", "800", "--dpi", "100")
+    result = run(
+        "--offline",
+        "--embed-snippet",
+        "--geojson",
+        "m.geojson",
+        "--gpkg",
+        "m.gpkg",
+        "--kml",
+        "m.kml",
+        "--png",
+        "m.png",
+        "--svg",
+        "m.svg",
+        "--pdf",
+        "m.pdf",
+        "--width-px",
+        "800",
+        "--dpi",
+        "100",
+    )
     assert result.exit_code == 0, result.output
     for name in ("m.geojson", "m.gpkg", "m.kml", "m.png", "m.svg", "m.pdf"):
         assert (project / name).stat().st_size > 1000, name
@@ -207,6 +250,7 @@ def test_unsupported_image_suffix_is_a_clean_error(project: Path):
     pytest.importorskip("geo.reference", reason="the reference geography is needed for images")
     result = run("--png", "m.jpg")
     assert result.exit_code == 1
-    assert result.stderr.startswith("Error: m.jpg: suffix '.jpg' is not supported; must be one "
-                                    "of .png, .svg, .pdf")
+    assert result.stderr.startswith(
+        "Error: m.jpg: suffix '.jpg' is not supported; must be one of .png, .svg, .pdf"
+    )
     assert "Traceback" not in result.output

@@ -42,9 +42,14 @@ def summarise_geometry(geometry: dict[str, Any]) -> dict[str, Any]:
     points = _flatten(geometry["coordinates"])
     lons, lats = [p[0] for p in points], [p[1] for p in points]
     return {
-        "type": geometry["type"], "vertices": len(points),
-        "bounds": [round(min(lons), 3), round(min(lats), 3), round(max(lons), 3),
-                   round(max(lats), 3)],
+        "type": geometry["type"],
+        "vertices": len(points),
+        "bounds": [
+            round(min(lons), 3),
+            round(min(lats), 3),
+            round(max(lons), 3),
+            round(max(lats), 3),
+        ],
         "digest": _digest(geometry["coordinates"]),
     }
 
@@ -83,5 +88,6 @@ def test_user_text_cannot_leave_the_data_script():
     assert "<img" not in data and "</" not in data
     assert "\\u003cimg src=x onerror=alert(1)\\u003e" in data
     assert json.loads(data)["layers"][0]["features"]["features"][0]["properties"]["name"] == (
-        "<img src=x onerror=alert(1)>")
+        "<img src=x onerror=alert(1)>"
+    )
     assert "<title>Missile defense" in page

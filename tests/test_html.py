@@ -45,13 +45,14 @@ def test_script_json_escapes_html_breakers():
 
 def test_print_stylesheet_hides_controls_and_keeps_the_legend(atlas):
     page = render_html(atlas)
-    media = page[page.index("@media print"):]
+    media = page[page.index("@media print") :]
     assert ".leaflet-control { display: none !important; }" in media
     assert ".dm-legend" in media.split("}")[1]
 
 
 def test_iframe_snippet_fills_its_container_and_can_link_a_view():
-    snippet = iframe_snippet(Path("output/map.html"), title="Map",
-                             link_fragment="#map=5/50/20&layers=a,b")
+    snippet = iframe_snippet(
+        Path("output/map.html"), title="Map", link_fragment="#map=5/50/20&layers=a,b"
+    )
     assert snippet.startswith('<iframe src="map.html#map=5/50/20&amp;layers=a,b" title="Map"')
     assert "width:100%" in snippet and "aspect-ratio:16 / 10" in snippet

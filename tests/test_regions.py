@@ -31,20 +31,33 @@ def test_the_shipped_eastern_sector_covers_the_named_seas_and_states_only():
     atlas = load_atlas(REPO / "layers")
     layer = next(layer for layer in atlas.layers if layer.id == "russia-sectoral-2011")
     sector = layer.features.set_index("id").loc["eastern-sector"]
-    inside = {"Barents Sea": (40.0, 72.0), "Baltic proper": (19.0, 57.0),
-              "Gulf of Bothnia": (20.0, 62.5), "Black Sea": (34.0, 43.0), "Minsk": (27.56, 53.9),
-              "Kyiv": (30.52, 50.45), "Chisinau": (28.86, 47.01), "Vilnius": (25.28, 54.69),
-              "Moscow": (37.62, 55.76)}
-    outside = {"Warsaw": (21.01, 52.23), "Helsinki": (24.94, 60.17), "North Sea": (4.0, 56.0),
-               "Sea of Azov": (36.5, 46.0), "Novosibirsk": (82.9, 55.0),
-               "Kara Sea": (70.0, 75.0)}
+    inside = {
+        "Barents Sea": (40.0, 72.0),
+        "Baltic proper": (19.0, 57.0),
+        "Gulf of Bothnia": (20.0, 62.5),
+        "Black Sea": (34.0, 43.0),
+        "Minsk": (27.56, 53.9),
+        "Kyiv": (30.52, 50.45),
+        "Chisinau": (28.86, 47.01),
+        "Vilnius": (25.28, 54.69),
+        "Moscow": (37.62, 55.76),
+    }
+    outside = {
+        "Warsaw": (21.01, 52.23),
+        "Helsinki": (24.94, 60.17),
+        "North Sea": (4.0, 56.0),
+        "Sea of Azov": (36.5, 46.0),
+        "Novosibirsk": (82.9, 55.0),
+        "Kara Sea": (70.0, 75.0),
+    }
     for name, (lon, lat) in inside.items():
         assert sector.geometry.contains(Point(lon, lat)), name
     for name, (lon, lat) in outside.items():
         assert not sector.geometry.contains(Point(lon, lat)), name
     assert sector.derivation.startswith(
         "union of (seas: Barents Sea, Baltic Sea, Black Sea; countries: BLR, UKR, MDA, EST, LVA, "
-        "LTU; intersection of (countries: RUS; a drawn polygon of 4 points))")
+        "LTU; intersection of (countries: RUS; a drawn polygon of 4 points))"
+    )
 
 
 def test_clip_keeps_only_water_or_only_land():
@@ -60,8 +73,15 @@ def test_clip_keeps_only_water_or_only_land():
 
 
 def test_buffer_is_geodesic_in_kilometres():
-    square = shape(polygon=[{"lat": 60, "lon": 20}, {"lat": 61, "lon": 20},
-                            {"lat": 61, "lon": 22}, {"lat": 60, "lon": 22}], buffer_km=100)
+    square = shape(
+        polygon=[
+            {"lat": 60, "lon": 20},
+            {"lat": 61, "lon": 20},
+            {"lat": 61, "lon": 22},
+            {"lat": 60, "lon": 22},
+        ],
+        buffer_km=100,
+    )
     grown = build_shape(square)
     # 100 km east of the east edge at 60.5° N, and just beyond it
     lon_in, lat_in, _ = GEOD.fwd(22.0, 60.5, 90.0, 99_000)
@@ -71,10 +91,13 @@ def test_buffer_is_geodesic_in_kilometres():
 
 
 def test_difference_and_intersection():
-    box = [{"lat": 40, "lon": 20}, {"lat": 60, "lon": 20}, {"lat": 60, "lon": 40},
-           {"lat": 40, "lon": 40}]
-    only_ukraine_sea = build_shape(shape(intersection=[{"seas": ["Black Sea"]},
-                                                        {"polygon": box}]))
+    box = [
+        {"lat": 40, "lon": 20},
+        {"lat": 60, "lon": 20},
+        {"lat": 60, "lon": 40},
+        {"lat": 40, "lon": 40},
+    ]
+    only_ukraine_sea = build_shape(shape(intersection=[{"seas": ["Black Sea"]}, {"polygon": box}]))
     assert only_ukraine_sea.contains(Point(31.0, 45.0))
     assert not only_ukraine_sea.contains(Point(41.0, 42.0))  # east of 40° E
     without_belarus = build_shape(shape(difference=[{"polygon": box}, {"countries": ["BLR"]}]))
@@ -115,7 +138,11 @@ def test_unknown_country_in_a_layer_file_names_file_line_and_key(write_layer):
 
 
 def test_describe_shape_says_how_it_was_made():
-    text = describe_shape(shape(difference=[{"countries": ["RUS"]}, {"seas": ["Black Sea"]}],
-                                buffer_km=20, clip="land"))
-    assert text == ("difference of (countries: RUS; seas: Black Sea), widened by 20 km "
-                    "(geodesic), land only")
+    text = describe_shape(
+        shape(
+            difference=[{"countries": ["RUS"]}, {"seas": ["Black Sea"]}], buffer_km=20, clip="land"
+        )
+    )
+    assert text == (
+        "difference of (countries: RUS; seas: Black Sea), widened by 20 km (geodesic), land only"
+    )

@@ -38,8 +38,16 @@ def problems(text: str) -> list[str]:
 
 
 def site(**overrides: object) -> str:
-    fields = {"id": "s1", "kind": "site", "name": "S", "role": "radar", "lat": 50, "lon": 10,
-              "precision": "site", "sources": "[src]"}
+    fields = {
+        "id": "s1",
+        "kind": "site",
+        "name": "S",
+        "role": "radar",
+        "lat": 50,
+        "lon": 10,
+        "precision": "site",
+        "sources": "[src]",
+    }
     fields.update(overrides)
     lines = [f"    {k}: {v}" for k, v in fields.items() if v is not None]
     return HEADER + "  -\n" + "\n".join(lines) + "\n"
@@ -57,19 +65,32 @@ def test_doctests_of_the_model_modules_pass():
 @pytest.mark.parametrize(
     ("override", "expected"),
     [
-        ({"lat": 95}, "t.yaml:13: features[0].lat: 95 is out of range; "
-                      "expected a latitude from -90 to 90"),
-        ({"lon": -181}, "t.yaml:14: features[0].lon: -181 is out of range; "
-                        "expected a longitude from -180 to 180"),
-        ({"lat": '"north"'}, "t.yaml:13: features[0].lat: got 'north' (text); "
-                             "expected a number"),
-        ({"role": "radr"}, "t.yaml:12: features[0].role: 'radr' is not allowed; did you mean "
-                           "'radar'? expected one of 'radar', 'interceptors', 'command', "
-                           "'launch', 'naval', 'city', 'other'"),
-        ({"precision": None}, "t.yaml:9: features[0]: missing required key 'precision'; a site "
-                              "needs: id, name, kind, role, lat, lon, precision"),
-        ({"id": '"Bad Id"'}, "t.yaml:9: features[0].id: 'Bad Id' is not a valid id; use "
-                             "lower-case letters, digits, - and _"),
+        (
+            {"lat": 95},
+            "t.yaml:13: features[0].lat: 95 is out of range; expected a latitude from -90 to 90",
+        ),
+        (
+            {"lon": -181},
+            "t.yaml:14: features[0].lon: -181 is out of range; "
+            "expected a longitude from -180 to 180",
+        ),
+        ({"lat": '"north"'}, "t.yaml:13: features[0].lat: got 'north' (text); expected a number"),
+        (
+            {"role": "radr"},
+            "t.yaml:12: features[0].role: 'radr' is not allowed; did you mean "
+            "'radar'? expected one of 'radar', 'interceptors', 'command', "
+            "'launch', 'naval', 'city', 'other'",
+        ),
+        (
+            {"precision": None},
+            "t.yaml:9: features[0]: missing required key 'precision'; a site "
+            "needs: id, name, kind, role, lat, lon, precision",
+        ),
+        (
+            {"id": '"Bad Id"'},
+            "t.yaml:9: features[0].id: 'Bad Id' is not a valid id; use "
+            "lower-case letters, digits, - and _",
+        ),
     ],
 )
 def test_site_errors_name_line_path_value_and_what_is_allowed(override, expected):
@@ -79,63 +100,83 @@ def test_site_errors_name_line_path_value_and_what_is_allowed(override, expected
 def test_unknown_key_suggests_the_closest_one():
     text = site(lattitude=50, lat=None)
     found = problems(text)
-    assert ("t.yaml:16: features[0].lattitude: unknown key; did you mean 'lat'? allowed keys "
-            "here: description, id, kind, lat, lon, name, parameters, period, precision, role, "
-            "sources, status, uncertainty") in found
+    assert (
+        "t.yaml:16: features[0].lattitude: unknown key; did you mean 'lat'? allowed keys "
+        "here: description, id, kind, lat, lon, name, parameters, period, precision, role, "
+        "sources, status, uncertainty"
+    ) in found
     assert any("missing required key 'lat'" in p for p in found)
 
 
 def test_unknown_kind_suggests_the_closest_one():
     found = problems(HEADER + "  - {id: r, kind: rnage, name: R}\n")
-    assert found == ["t.yaml:8: features[0].kind: 'rnage' is not a feature kind; did you mean "
-                     "'range'? expected one of 'site', 'region', 'range', 'link'"]
+    assert found == [
+        "t.yaml:8: features[0].kind: 'rnage' is not a feature kind; did you mean "
+        "'range'? expected one of 'site', 'region', 'range', 'link'"
+    ]
 
 
 def test_every_problem_of_a_file_is_reported_at_once():
-    text = HEADER + """\
+    text = (
+        HEADER
+        + """\
   - {id: a, kind: site, name: A, role: radar, lat: 91, lon: 10, precision: site}
   - {id: b, kind: range, name: B, around: a, radius_km: -5}
   - {id: c, kind: range, name: C, around: a, radius_km: 50000}
   - {id: d, kind: link, name: D, from: a, to: 5}
 """
+    )
     assert problems(text) == [
         "t.yaml:8: features[0].lat: 91 is out of range; expected a latitude from -90 to 90",
         "t.yaml:9: features[1].radius_km: -5 is out of range; expected a distance in km, more "
         "than 0 and at most 19500",
         "t.yaml:10: features[2].radius_km: 50000 is out of range; expected a distance in km, "
         "more than 0 and at most 19500",
-        "t.yaml:11: features[3].to: 5 is not a site id or a point; write a site id or "
-        "{lat:, lon:}",
+        "t.yaml:11: features[3].to: 5 is not a site id or a point; write a site id or {lat:, lon:}",
     ]
 
 
 def test_range_consistency_rules():
-    both = HEADER + ("  - {id: r, kind: range, name: R, around: a, center: {lat: 1, lon: 2},"
-                     " radius_km: 10}\n")
-    assert problems(both) == ["t.yaml:8: features[0]: give exactly one of 'around' (a site id) "
-                              "or 'center' ({lat:, lon:})"]
-    inner = HEADER + ("  - {id: r, kind: range, name: R, around: a, radius_km: 10,"
-                      " min_radius_km: 10}\n")
-    assert problems(inner) == ["t.yaml:8: features[0]: min_radius_km (10) must be less than "
-                               "radius_km (10)"]
+    both = HEADER + (
+        "  - {id: r, kind: range, name: R, around: a, center: {lat: 1, lon: 2}, radius_km: 10}\n"
+    )
+    assert problems(both) == [
+        "t.yaml:8: features[0]: give exactly one of 'around' (a site id) or 'center' ({lat:, lon:})"
+    ]
+    inner = HEADER + (
+        "  - {id: r, kind: range, name: R, around: a, radius_km: 10, min_radius_km: 10}\n"
+    )
+    assert problems(inner) == [
+        "t.yaml:8: features[0]: min_radius_km (10) must be less than radius_km (10)"
+    ]
     fan = HEADER + "  - {id: r, kind: range, name: R, around: a, radius_km: 10, beam_deg: 90}\n"
-    assert problems(fan) == ["t.yaml:8: features[0]: a radar fan needs both azimuth_deg and "
-                             "beam_deg"]
+    assert problems(fan) == [
+        "t.yaml:8: features[0]: a radar fan needs both azimuth_deg and beam_deg"
+    ]
 
 
 def test_shape_needs_exactly_one_operand_and_enough_points():
-    two = HEADER + "  - id: g\n    kind: region\n    name: G\n    shape: {countries: [POL], seas: [Black Sea]}\n"
-    assert problems(two) == ["t.yaml:11: features[0].shape: a shape needs exactly one of "
-                             "polygon, union, intersection, difference, countries, seas "
-                             "(found countries, seas)"]
-    short = HEADER + ("  - id: g\n    kind: region\n    name: G\n"
-                      "    shape: {polygon: [{lat: 1, lon: 2}]}\n")
-    assert problems(short) == ["t.yaml:11: features[0].shape.polygon: got 1 items; expected at "
-                               "least 3 items"]
+    two = (
+        HEADER
+        + "  - id: g\n    kind: region\n    name: G\n    shape: {countries: [POL], seas: [Black Sea]}\n"
+    )
+    assert problems(two) == [
+        "t.yaml:11: features[0].shape: a shape needs exactly one of "
+        "polygon, union, intersection, difference, countries, seas "
+        "(found countries, seas)"
+    ]
+    short = HEADER + (
+        "  - id: g\n    kind: region\n    name: G\n    shape: {polygon: [{lat: 1, lon: 2}]}\n"
+    )
+    assert problems(short) == [
+        "t.yaml:11: features[0].shape.polygon: got 1 items; expected at least 3 items"
+    ]
 
 
 def test_style_errors():
-    text = HEADER.replace("features:", 'features: []').replace("features: []", 'style: {color: red, dash: "6-4", fill_opacity: 2}\nfeatures: []')
+    text = HEADER.replace("features:", "features: []").replace(
+        "features: []", 'style: {color: red, dash: "6-4", fill_opacity: 2}\nfeatures: []'
+    )
     assert problems(text) == [
         "t.yaml:7: style.color: 'red' is not a colour; write #rrggbb, e.g. '#b03a2e'",
         "t.yaml:7: style.dash: '6-4' is not a dash pattern; write numbers such as '6 4'",
@@ -144,34 +185,46 @@ def test_style_errors():
 
 
 def test_dates_urls_and_version():
-    text = HEADER.replace("features:", "features: []").replace("version: 1", "version: 2").replace(
-        "  - {id: src, title: A source}",
-        "  - {id: src, title: A source, date: 07/10/2007, url: 'javascript:alert(1)'}")
+    text = (
+        HEADER.replace("features:", "features: []")
+        .replace("version: 1", "version: 2")
+        .replace(
+            "  - {id: src, title: A source}",
+            "  - {id: src, title: A source, date: 07/10/2007, url: 'javascript:alert(1)'}",
+        )
+    )
     assert problems(text) == [
         "t.yaml:1: version: 2 is not allowed; expected one of '1'",
-        "t.yaml:6: sources[0].date: '07/10/2007' is not a date; write YYYY, YYYY-MM or "
-        "YYYY-MM-DD",
+        "t.yaml:6: sources[0].date: '07/10/2007' is not a date; write YYYY, YYYY-MM or YYYY-MM-DD",
         "t.yaml:6: sources[0].url: 'javascript:alert(1)' is not a web address; use an http:// "
         "or https:// URL",
     ]
 
 
 def test_file_that_is_not_a_mapping():
-    assert problems("- a\n- b\n") == ["t.yaml:1: got ['a', 'b'] (a list); a layer file is a "
-                                      "mapping with version, id, title, ..."]
-    assert problems("") == ["t.yaml:1: got an empty file; a layer file is a mapping with "
-                            "version, id, title, ..."]
+    assert problems("- a\n- b\n") == [
+        "t.yaml:1: got ['a', 'b'] (a list); a layer file is a mapping with version, id, title, ..."
+    ]
+    assert problems("") == [
+        "t.yaml:1: got an empty file; a layer file is a mapping with version, id, title, ..."
+    ]
 
 
 def test_yaml_syntax_error_names_the_line():
-    with pytest.raises(LayerFileError, match=r"^t\.yaml:3: YAML syntax error: .*; check "
-                                             r"indentation, colons and quotes$"):
+    with pytest.raises(
+        LayerFileError,
+        match=r"^t\.yaml:3: YAML syntax error: .*; check "
+        r"indentation, colons and quotes$",
+    ):
         parse_yaml("a: 1\nb: [1, 2\nc: 3\n", "t.yaml")
 
 
 def test_yaml_tags_are_refused_as_code():
-    with pytest.raises(LayerFileError, match=r"t\.yaml:1: a: the tag .*python/object.* is not "
-                                             r"allowed; layer files are plain data"):
+    with pytest.raises(
+        LayerFileError,
+        match=r"t\.yaml:1: a: the tag .*python/object.* is not "
+        r"allowed; layer files are plain data",
+    ):
         parse_yaml("a: !!python/object:os.system {}\n", "t.yaml")
 
 
@@ -184,8 +237,11 @@ def test_yaml_alias_bombs_are_bounded():
 
 
 def test_duplicate_keys_are_refused():
-    with pytest.raises(LayerFileError, match=r"t\.yaml:2: lat: this key appears twice; each "
-                                             r"key once per mapping"):
+    with pytest.raises(
+        LayerFileError,
+        match=r"t\.yaml:2: lat: this key appears twice; each "
+        r"key once per mapping",
+    ):
         parse_yaml("lat: 1\nlat: 2\n", "t.yaml")
 
 

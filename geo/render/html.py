@@ -14,26 +14,29 @@ import jinja2
 import shapely
 from shapely.geometry import mapping
 
-from .. import __version__
-from .. import geodesy
+from .. import __version__, geodesy
 from ..atlas_types import Atlas, Layer
 from ..fileio import atomic_target
 from .assets import Assets, cdn_assets, inline_assets, own_file
 from .gis import layer_to_geojson_features
 
-#: 5 decimals of a degree is about 1 m: finer than any source's precision, and it keeps the page light.
+#: 5 decimals of a degree is about 1 m: finer than any source's precision, and a lighter page.
 COORD_DECIMALS = 5
 
 TILE_BASEMAPS: tuple[dict[str, Any], ...] = (
     {
-        "id": "light", "name": "Light (CARTO)",
+        "id": "light",
+        "name": "Light (CARTO)",
         "url": "https://{s}.basemaps.cartocdn.com/light_all/{z}/{x}/{y}.png",
-        "subdomains": "abcd", "max_zoom": 19,
+        "subdomains": "abcd",
+        "max_zoom": 19,
         "attribution": "© OpenStreetMap contributors © CARTO",
     },
     {
-        "id": "osm", "name": "OpenStreetMap",
-        "url": "https://tile.openstreetmap.org/{z}/{x}/{y}.png", "max_zoom": 19,
+        "id": "osm",
+        "name": "OpenStreetMap",
+        "url": "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
+        "max_zoom": 19,
         "attribution": "© OpenStreetMap contributors",
     },
 )
@@ -55,8 +58,9 @@ def render_html(atlas: Atlas, *, offline: bool = False) -> str:
 
 
 def _environment() -> jinja2.Environment:
-    return jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined,
-                              keep_trailing_newline=True)
+    return jinja2.Environment(
+        autoescape=True, undefined=jinja2.StrictUndefined, keep_trailing_newline=True
+    )
 
 
 def script_json(data: Any) -> str:
@@ -65,10 +69,16 @@ def script_json(data: Any) -> str:
     >>> script_json({"name": "</script><b>"})
     '{"name":"\\\\u003c/script\\\\u003e\\\\u003cb\\\\u003e"}'
     """
-    text = json.dumps(data, ensure_ascii=False, allow_nan=False, separators=(",", ":"),
-                      sort_keys=False)
-    for char, escape in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"),
-                         ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
+    text = json.dumps(
+        data, ensure_ascii=False, allow_nan=False, separators=(",", ":"), sort_keys=False
+    )
+    for char, escape in (
+        ("<", "\\u003c"),
+        (">", "\\u003e"),
+        ("&", "\\u0026"),
+        ("\u2028", "\\u2028"),
+        ("\u2029", "\\u2029"),
+    ):
         text = text.replace(char, escape)
     return text
 
@@ -104,18 +114,44 @@ def _layer_data(layer: Layer) -> dict[str, Any]:
         props = feature["properties"]
         props["outline"] = _seamless_outline(geometry)
         props["sources"] = [s["id"] for s in props["sources"]]
-        for key in ("layer_title", "group", "stroke", "stroke-width", "stroke-opacity", "fill",
-                    "fill-opacity"):
+        for key in (
+            "layer_title",
+            "group",
+            "stroke",
+            "stroke-width",
+            "stroke-opacity",
+            "fill",
+            "fill-opacity",
+        ):
             props.pop(key, None)
     style = layer.style
     return {
-        "id": layer.id, "title": layer.title, "group": layer.group, "visible": layer.visible,
-        "description": layer.description, "notes": list(layer.notes),
+        "id": layer.id,
+        "title": layer.title,
+        "group": layer.group,
+        "visible": layer.visible,
+        "description": layer.description,
+        "notes": list(layer.notes),
         "period": {"from": layer.period_from, "to": layer.period_to},
-        "style": {"color": style.color, "fill": style.fill, "fill_opacity": style.fill_opacity,
-                  "opacity": style.opacity, "weight": style.weight, "dash": style.dash},
-        "sources": [{"id": s.id, "title": s.title, "publisher": s.publisher, "date": s.date,
-                     "url": s.url, "quote": s.quote} for s in layer.sources],
+        "style": {
+            "color": style.color,
+            "fill": style.fill,
+            "fill_opacity": style.fill_opacity,
+            "opacity": style.opacity,
+            "weight": style.weight,
+            "dash": style.dash,
+        },
+        "sources": [
+            {
+                "id": s.id,
+                "title": s.title,
+                "publisher": s.publisher,
+                "date": s.date,
+                "url": s.url,
+                "quote": s.quote,
+            }
+            for s in layer.sources
+        ],
         "features": {"type": "FeatureCollection", "features": features},
     }
 
@@ -134,8 +170,10 @@ def _initial_bounds(atlas: Atlas) -> list[list[float]]:
     """Frame the sites of the layers shown at start (rings may span half the globe)."""
     points = [
         (geom.y, geom.x)
-        for layer in atlas.layers if layer.visible
-        for geom in layer.features.geometry if geom is not None and geom.geom_type == "Point"
+        for layer in atlas.layers
+        if layer.visible
+        for geom in layer.features.geometry
+        if geom is not None and geom.geom_type == "Point"
     ]
     if not points:
         return [[30.0, -15.0], [72.0, 60.0]]
@@ -143,8 +181,10 @@ def _initial_bounds(atlas: Atlas) -> list[list[float]]:
     # At least ~16° by 24°, so that a map of a few nearby sites still shows their setting.
     pad_lat = max(8.0 - (max(lats) - min(lats)) / 2, (max(lats) - min(lats)) * 0.08)
     pad_lon = max(12.0 - (max(lons) - min(lons)) / 2, (max(lons) - min(lons)) * 0.08)
-    return [[round(min(lats) - pad_lat, 3), round(min(lons) - pad_lon, 3)],
-            [round(max(lats) + pad_lat, 3), round(max(lons) + pad_lon, 3)]]
+    return [
+        [round(min(lats) - pad_lat, 3), round(min(lons) - pad_lon, 3)],
+        [round(max(lats) + pad_lat, 3), round(max(lons) + pad_lon, 3)],
+    ]
 
 
 def _timeline(atlas: Atlas) -> dict[str, int]:
@@ -167,15 +207,20 @@ def _vector_basemap() -> dict[str, Any] | None:
     return {
         "land": _collection(frames["land"].geometry),
         "borders": _collection(frames["borders"].geometry),
-        "sea_labels": [{"name": str(n), "lat": round(float(la), 2), "lon": round(float(lo), 2)}
-                       for n, la, lo in zip(seas["name"], seas["label_lat"], seas["label_lon"])],
+        "sea_labels": [
+            {"name": str(n), "lat": round(float(la), 2), "lon": round(float(lo), 2)}
+            for n, la, lo in zip(seas["name"], seas["label_lat"], seas["label_lon"])
+        ],
         "attribution": "Natural Earth (public domain) via world-atlas",
     }
 
 
 def _collection(geometries: Any) -> dict[str, Any]:
-    features = [{"type": "Feature", "properties": {}, "geometry": _rounded_geometry(geom, 2)}
-                for geom in geometries if geom is not None and not geom.is_empty]
+    features = [
+        {"type": "Feature", "properties": {}, "geometry": _rounded_geometry(geom, 2)}
+        for geom in geometries
+        if geom is not None and not geom.is_empty
+    ]
     return {"type": "FeatureCollection", "features": features}
 
 
