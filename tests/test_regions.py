@@ -146,3 +146,12 @@ def test_describe_shape_says_how_it_was_made():
     assert text == (
         "difference of (countries: RUS; seas: Black Sea), widened by 20 km (geodesic), land only"
     )
+
+
+def test_the_2011_russian_system_leaves_crimea_to_ukraine():
+    atlas = load_atlas(REPO / "layers")
+    layer = next(layer for layer in atlas.layers if layer.id == "nato-two-systems-2011")
+    russia = layer.features.set_index("id").loc["russia-own-system-2011"].geometry
+    simferopol, taman, kaliningrad = Point(34.1, 44.95), Point(36.9, 45.2), Point(20.5, 54.7)
+    assert not russia.contains(simferopol)
+    assert russia.contains(taman) and russia.contains(kaliningrad)
