@@ -38,7 +38,7 @@ def explore_html(atlas) -> str:
     frames = [layer.features for layer in atlas.layers]
     frame = gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), crs="EPSG:4326")
     frame = frame[["id", "layer", "kind", "name", "status", "geometry"]]
-    return frame.explore(column="layer", tiles="CartoDB positron").get_root().render()
+    return frame.explore(column="layer", tiles="OpenStreetMap").get_root().render()
 
 
 def main() -> None:

@@ -34,7 +34,7 @@ def test_offline_page_refers_to_nothing_outside_itself(atlas):
     for heavy in ("jquery", "bootstrap", "font-awesome", "fontawesome"):
         assert heavy not in page.lower()
     # no tile servers in the data: the only base map is the vector one
-    assert "tile.openstreetmap.org" not in page and "cartocdn" not in page
+    assert "tile.openstreetmap.org" not in page and "arcgisonline" not in page
     assert page.count("</script>") == page.count("<script")
 
 

@@ -23,14 +23,15 @@ from .gis import layer_to_geojson_features
 #: 5 decimals of a degree is about 1 m: finer than any source's precision, and a lighter page.
 COORD_DECIMALS = 5
 
+# Tile servers that need no API key (CARTO's now does, so it is not offered).
 TILE_BASEMAPS: tuple[dict[str, Any], ...] = (
     {
         "id": "light",
-        "name": "Light (CARTO)",
-        "url": "https://{s}.basemaps.cartocdn.com/light_all/{z}/{x}/{y}.png",
-        "subdomains": "abcd",
-        "max_zoom": 19,
-        "attribution": "© OpenStreetMap contributors © CARTO",
+        "name": "Light grey (Esri)",
+        "url": "https://server.arcgisonline.com/ArcGIS/rest/services/Canvas/"
+        "World_Light_Gray_Base/MapServer/tile/{z}/{y}/{x}",
+        "max_zoom": 16,
+        "attribution": "Tiles © Esri — Esri, DeLorme, NAVTEQ",
     },
     {
         "id": "osm",

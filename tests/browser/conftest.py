@@ -37,7 +37,7 @@ MISSING_BROWSER = (
     "Chromium not found at /usr/bin/chromium; install it with: sudo apt-get install chromium "
     "(and pip install -e '.[test]')"
 )
-TILE_HOSTS = ("basemaps.cartocdn.com", "tile.openstreetmap.org")
+TILE_HOSTS = ("server.arcgisonline.com", "tile.openstreetmap.org")
 #: Requests a page may make without leaving the machine.
 LOCAL_SCHEMES = ("file:", "data:", "blob:", "about:")
 VIEWPORT: ViewportSize = {"width": 1280, "height": 800}

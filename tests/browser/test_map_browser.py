@@ -321,7 +321,7 @@ def test_map_opens_and_draws_the_visible_layers(
         "https://unpkg.com/leaflet@1.9.4/dist/leaflet.css",
         "https://unpkg.com/leaflet@1.9.4/dist/leaflet.js",
     ]
-    assert any("cartocdn.com" in u for u in watch.served), "the default base map drew no tiles"
+    assert any("arcgisonline.com" in u for u in watch.served), "the default base map drew no tiles"
     assert_clean(open_map, page)
 
 
@@ -625,7 +625,7 @@ def test_fragment_chooses_view_layers_and_base_map(open_map: MapOpener, html: Pa
     assert page.locator('input[name="dm-base"]:checked').get_attribute("value") == "osm"
     served = open_map.watch(page).served
     assert any("tile.openstreetmap.org" in u for u in served)
-    assert not any("cartocdn.com" in u for u in served)
+    assert not any("arcgisonline.com" in u for u in served)
     assert_clean(open_map, page)
 
 
