@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -238,12 +239,19 @@ def test_region_interior_has_the_blended_fill_colour(tmp_path: Path) -> None:
 
 @pytest.mark.usefixtures("fake_base")
 def test_projection_is_centred_on_the_features_not_plate_carree() -> None:
-    layout = plan_static(make_atlas())
+    atlas = make_atlas()
+    layout = plan_static(atlas)
     assert "+proj=laea" in layout.projection.proj4
-    # independent of the module: the ring's extreme longitudes and latitudes from the geodesic
-    ring = shapely.get_coordinates(geodesic_ring(*TEHRAN, 2000))
-    west, east = REDZIKOWO[0], ring[:, 0].max()  # the interceptor site is the westernmost
-    south, north = ring[:, 1].min(), 55.0  # the region box reaches 55° N
+    # framed on the sites, regions and links; ranges (the 2,000 km ring) may run off the map
+    framing = [
+        shapely.get_coordinates(g)
+        for layer in atlas.layers
+        for g, kind in zip(layer.features.geometry, layer.features["kind"])
+        if kind != "range"
+    ]
+    coords = np.concatenate(framing)
+    west, east = coords[:, 0].min(), coords[:, 0].max()
+    south, north = coords[:, 1].min(), coords[:, 1].max()
     assert layout.projection.lon_0 == pytest.approx((west + east) / 2, abs=0.1)
     assert layout.projection.lat_0 == pytest.approx((south + north) / 2, abs=0.1)
     # Tehran and Redzikowo both land inside the map box
@@ -251,6 +259,16 @@ def test_projection_is_centred_on_the_features_not_plate_carree() -> None:
         col, row = layout.pixel_of(lon, lat)
         x0, y0, w, h = layout.map_box
         assert x0 < col < x0 + w and layout.height_px - (y0 + h) < row < layout.height_px - y0
+
+
+def test_a_map_of_ranges_alone_frames_the_ranges() -> None:
+    ring = shapely.get_coordinates(geodesic_ring(*TEHRAN, 2000))
+    iran = next(layer for layer in make_atlas().layers if layer.id == "iran")
+    rings = dataclasses.replace(iran, features=iran.features[iran.features["kind"] == "range"])
+    only_ranges = Atlas(title="Ranges", layers=(rings,))
+    layout = plan_static(only_ranges)
+    lon_0 = (ring[:, 0].min() + ring[:, 0].max()) / 2
+    assert layout.projection.lon_0 == pytest.approx(lon_0, abs=0.5)
 
 
 @pytest.mark.usefixtures("fake_base")
@@ -272,7 +290,7 @@ def test_ring_over_the_pole_draws_no_line_along_the_split(tmp_path: Path) -> Non
         ),
         style=Style(color="#ff0000", weight=4, fill_opacity=0.0, opacity=1.0),
     )
-    atlas = make_atlas(extra=(gabala,))
+    atlas = Atlas(title="Gabala", layers=(gabala,))  # ranges alone: the whole ring is framed
     out = tmp_path / "polar.png"
     render_static(atlas, out, width_px=1000, dpi=100)
     layout = plan_static(atlas, width_px=1000, dpi=100)

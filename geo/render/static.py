@@ -577,7 +577,7 @@ def plan_static(
     """
     _check_size(width_px, height_px, dpi)
     layers = _select_layers(atlas, layer_ids)
-    geoms = [g for layer in layers for g in layer.features.geometry if g is not None]
+    geoms = _framing_geometries(layers)
     projection = choose_projection(lonlat_bounds(geoms))
     extent = _feature_extent(geoms, projection)
     scale = _font_scale(width_px, dpi)
@@ -615,6 +615,17 @@ def plan_static(
         layers=layers,
         fonts=fonts,
     )
+
+
+def _framing_geometries(layers: Sequence[Layer]) -> list[BaseGeometry]:
+    """Frame the map on its sites, regions and links: a range ring (6,000 km around Gabala)
+    would otherwise shrink Europe to a corner; rings that reach further are cut at the frame.
+    With nothing but ranges, frame the ranges."""
+    frames = [layer.features for layer in layers]
+    found = [
+        g for f in frames for g, k in zip(f.geometry, f["kind"]) if g is not None and k != "range"
+    ]
+    return found or [g for f in frames for g in f.geometry if g is not None]
 
 
 def _check_size(width_px: int, height_px: int | None, dpi: float) -> None:
