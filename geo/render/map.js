@@ -447,5 +447,20 @@
     var view = (h.map || "").split("/").map(Number);
     if (view.length === 3 && view.every(isFinite)) { map.setView([view[1], view[2]], view[0]); }
   });
+  // Printing lays the page out on paper without a resize event: tell Leaflet the new size and
+  // keep the view's centre and zoom; going back to the screen does the same in reverse.
+  if (window.matchMedia) {
+    var printMedia = window.matchMedia("print");
+    var printedView = null;
+    var onPrintChange = function (event) {
+      if (event.matches) { printedView = { center: map.getCenter(), zoom: map.getZoom() }; }
+      if (!printedView) { return; }
+      map.invalidateSize({ pan: false });
+      map.setView(printedView.center, printedView.zoom, { animate: false });
+      if (!event.matches) { printedView = null; }
+    };
+    if (printMedia.addEventListener) { printMedia.addEventListener("change", onPrintChange); }
+    else if (printMedia.addListener) { printMedia.addListener(onPrintChange); }
+  }
   window.defenseMap = { map: map, overlays: overlays, setVisible: setVisible, visible: visible };
 }());
