@@ -74,16 +74,17 @@ def build_atlas(files: Iterable[Path], *, title: str = DEFAULT_TITLE) -> Atlas:
             problems.extend(exc.problems)
             unchecked_sites |= _raw_site_ids(doc.data if doc else None)
     problems.extend(_check_references(loaded, unchecked_sites))
-    if problems:
-        raise LayerFileError(problems)
+    # shapes are built even when other problems were found, so that every problem of every
+    # file is reported in one run
     sites = _site_index(loaded)
-    layers, shape_problems = [], []
+    layers = []
     for item in loaded:
         layer, found = _build_layer(item, sites)
         layers.append(layer)
-        shape_problems.extend(found)
-    if shape_problems:
-        raise LayerFileError(shape_problems)
+        problems.extend(found)
+    if problems:
+        order = {name: i for i, name in enumerate(dict.fromkeys(p.file for p in problems))}
+        raise LayerFileError(sorted(problems, key=lambda p: (order[p.file], p.line or 0)))
     return Atlas(title=title, layers=tuple(layers))
 
 
@@ -221,6 +222,8 @@ def _build_layer(item: _Loaded, sites: dict[str, Site]) -> tuple[Layer, list[Pro
     for i, feature in enumerate(model.features):
         try:
             geometry, derivation, extra = _BUILDERS[feature.kind](feature, sites)
+        except KeyError:
+            continue  # a reference to an unknown site: reported by the reference checks
         except ShapeError as exc:
             path = ("features", i, "shape", *exc.path)
             problems.append(
@@ -348,7 +351,12 @@ def _build_link(feature: Link, sites: dict[str, Site]):
 
 
 def _build_region(feature: Region, sites: dict[str, Site]):
-    return build_shape(feature.shape), describe_shape(feature.shape), {}
+    geometry = build_shape(feature.shape)
+    if geometry.is_empty or geometry.area == 0:
+        raise ShapeError((), "the shape is empty",
+                         "check that an intersection's parts overlap and that a difference "
+                         "leaves something")
+    return geometry, describe_shape(feature.shape), {}
 
 
 _BUILDERS: dict[str, Callable[..., tuple[BaseGeometry, str, dict[str, Any]]]] = {

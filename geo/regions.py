@@ -6,6 +6,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 
+import numpy as np
 import shapely
 from shapely.geometry import Polygon
 from shapely.geometry.base import BaseGeometry
@@ -59,8 +60,25 @@ def describe_shape(shape: Shape) -> str:
     return text
 
 
+#: Polygon edges are straight in lon/lat; vertices this close keep geodesic operations
+#: (buffer_km) faithful to the drawn edge.
+POLYGON_STEP_DEG = 0.25
+
+
 def _polygon(points: list[Point], path: PathKey) -> BaseGeometry:
-    polygon = Polygon([(p.lon, p.lat) for p in points])
+    """Build a drawn polygon; each edge takes the short way round, so corners at 170° E and
+    170° W make a 20°-wide polygon across the antimeridian, split there.
+
+    >>> p = [Point(lat=60, lon=170), Point(lat=66, lon=170), Point(lat=66, lon=-170),
+    ...      Point(lat=60, lon=-170)]
+    >>> shape = _polygon(p, ())
+    >>> shape.geom_type, [round(v) for v in shape.bounds]
+    ('MultiPolygon', [-180, 60, 180, 66])
+    >>> round(sum(part.area for part in shape.geoms))
+    120
+    """
+    lons = np.unwrap(np.radians([p.lon for p in points]))
+    polygon = Polygon(zip(np.degrees(lons), [p.lat for p in points]))
     if not polygon.is_valid:
         reason = shapely.is_valid_reason(polygon)
         raise ShapeError(
@@ -70,7 +88,8 @@ def _polygon(points: list[Point], path: PathKey) -> BaseGeometry:
         )
     if polygon.area == 0:
         raise ShapeError(path, "the polygon has no area", "give at least three distinct corners")
-    return shapely.normalize(polygon)
+    polygon = shapely.segmentize(shapely.normalize(polygon), POLYGON_STEP_DEG)
+    return geodesy.split_antimeridian(polygon)
 
 
 def _combine(op: Callable[[list[BaseGeometry]], BaseGeometry]):

@@ -25,14 +25,13 @@ from pydantic import (
 )
 
 from .errors import LayerFileError, Problem
+from .geodesy import MAX_BUFFER_KM, MAX_RADIUS_KM
 from .yamlio import Document, PathKey, format_path
 
 SCHEMA_VERSION = 1
 STATUSES = ("proposed", "agreed", "operational", "cancelled")
 ROLES = ("radar", "interceptors", "command", "launch", "naval", "city", "other")
 PRECISIONS = ("site", "town", "approx")
-MAX_RADIUS_KM = 19_500.0  # a geodesic circle this wide nearly covers the globe
-MAX_BUFFER_KM = 5_000.0
 
 _ID_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 _DATE_RE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
@@ -47,14 +46,32 @@ def _check_id(value: Any) -> Any:
 
 
 def _to_date_text(value: Any) -> Any:
-    """Accept a YAML date, a year or 'YYYY[-MM[-DD]]' text; keep it as ISO text."""
+    """Accept a year or 'YYYY[-MM[-DD]]' text naming a real month and day; keep it as text.
+
+    >>> _to_date_text("2011-04-29"), _to_date_text(2007)
+    ('2011-04-29', '2007')
+    >>> _to_date_text("2011-02-30")
+    Traceback (most recent call last):
+    ValueError: '2011-02-30' is not a date; write YYYY, YYYY-MM or YYYY-MM-DD with a real month and day
+    """
     if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(value, int) and not isinstance(value, bool) and 1000 <= value <= 9999:
         return str(value)
-    if isinstance(value, str) and _DATE_RE.match(value):
+    if isinstance(value, str) and _DATE_RE.match(value) and _is_real_date(value):
         return value
-    raise ValueError(f"{value!r} is not a date; write YYYY, YYYY-MM or YYYY-MM-DD")
+    raise ValueError(
+        f"{value!r} is not a date; write YYYY, YYYY-MM or YYYY-MM-DD with a real month and day"
+    )
+
+
+def _is_real_date(text: str) -> bool:
+    padded = text + "-01" * (2 - text.count("-"))
+    try:
+        dt.date.fromisoformat(padded)
+    except ValueError:
+        return False
+    return True
 
 
 def _check_url(value: Any) -> Any:
@@ -98,7 +115,8 @@ Lon = Annotated[float, Field(ge=-180, le=180, description="longitude in degrees,
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    # strict: a quoted "54" is text, not a latitude; a number is never read out of a string
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, strict=True)
 
 
 class Point(_Strict):
@@ -113,6 +131,12 @@ class Period(_Strict):
 
     from_: DateText = Field(alias="from")
     to: DateText | None = None
+
+    @model_validator(mode="after")
+    def _in_order(self) -> Period:
+        if self.to is not None and self.to < self.from_:
+            raise ValueError(f"'to' ({self.to}) is before 'from' ({self.from_}); swap them")
+        return self
 
 
 class SourceModel(_Strict):
@@ -302,6 +326,12 @@ class Link(_FeatureBase):
     to: Endpoint
     label: Text | None = None
 
+    @model_validator(mode="after")
+    def _two_places(self) -> Link:
+        if self.from_ == self.to:
+            raise ValueError("a link needs two different places; 'from' and 'to' are the same")
+        return self
+
 
 def _kind_of(value: Any) -> str | None:
     return value.get("kind") if isinstance(value, dict) else getattr(value, "kind", None)
@@ -479,7 +509,7 @@ def _describe(value: Any) -> str:
 
 
 def _one_of(value: str, choices: list[str]) -> str:
-    close = difflib.get_close_matches(value, choices, n=1, cutoff=0.6)
+    close = [c for c in difflib.get_close_matches(value, choices, n=1, cutoff=0.6) if c != value]
     hint = f"did you mean '{close[0]}'? " if close else ""
     return hint + "expected one of " + ", ".join(f"'{c}'" for c in choices)
 
@@ -502,6 +532,10 @@ def _bad_kind(doc: Document, path: PathKey) -> Problem:
     item = _walk(doc.data, path)
     kind = item.get("kind") if isinstance(item, dict) else None
     kind_path = (*path, "kind")
+    if not isinstance(item, dict):
+        where = format_path(path)
+        return Problem(doc.file, doc.line(path), where, f"got {_describe(item)}",
+                       "expected a mapping with kind, id, name, ...")
     if kind is None:
         return Problem(
             doc.file,

@@ -155,3 +155,74 @@ def test_the_2011_russian_system_leaves_crimea_to_ukraine():
     simferopol, taman, kaliningrad = Point(34.1, 44.95), Point(36.9, 45.2), Point(20.5, 54.7)
     assert not russia.contains(simferopol)
     assert russia.contains(taman) and russia.contains(kaliningrad)
+
+
+def test_buffer_of_a_drawn_polygon_is_even_on_every_side():
+    box = [{"lat": 60, "lon": 0}, {"lat": 70, "lon": 0}, {"lat": 70, "lon": 20},
+           {"lat": 60, "lon": 20}]  # fmt: skip
+    grown = build_shape(shape(polygon=box, buffer_km=50))
+    for lon, lat, azimuth in ((10.0, 60.0, 180.0), (10.0, 70.0, 0.0), (20.0, 65.0, 90.0)):
+        near = GEOD.fwd(lon, lat, azimuth, 49_000)
+        far = GEOD.fwd(lon, lat, azimuth, 51_000)
+        assert grown.contains(Point(near[0], near[1])), (lon, lat)
+        assert not grown.contains(Point(far[0], far[1])), (lon, lat)
+
+
+def test_a_drawn_polygon_across_the_antimeridian_takes_the_short_way():
+    bering = build_shape(
+        shape(
+            polygon=[
+                {"lat": 55, "lon": 165},
+                {"lat": 66, "lon": 165},
+                {"lat": 66, "lon": -165},
+                {"lat": 55, "lon": -165},
+            ]
+        )
+    )
+    assert bering.contains(Point(179.5, 60)) and bering.contains(Point(-179.5, 60))
+    assert not bering.contains(Point(0, 60))
+
+
+def test_an_empty_region_is_an_error(write_layer):
+    path = write_layer("""
+        version: 1
+        id: l
+        title: L
+        group: G
+        sources: [{id: s, title: S}]
+        features:
+          - id: r
+            kind: region
+            name: R
+            shape:
+              intersection:
+                - countries: [POL]
+                - countries: [ESP]
+            sources: [s]
+        """)
+    with pytest.raises(LayerFileError) as caught:
+        load_atlas(path.parent)
+    assert [str(p) for p in caught.value.problems] == [
+        f"{path}:10: features[0].shape: the shape is empty; check that an intersection's parts "
+        "overlap and that a difference leaves something"
+    ]
+
+
+def test_shape_problems_are_reported_with_schema_problems_of_other_files(write_layer):
+    write_layer("version: 1\nid: a\ntitle: A\ngroup: G\nfeatures: 5\n", name="a.yaml")
+    path = write_layer(
+        """
+        version: 1
+        id: b
+        title: B
+        group: G
+        sources: [{id: s, title: S}]
+        features:
+          - {id: r, kind: region, name: R, shape: {seas: [Blak Sea]}, sources: [s]}
+        """,
+        name="b.yaml",
+    )
+    with pytest.raises(LayerFileError) as caught:
+        load_atlas(path.parent)
+    found = [(Path(p.file).name, p.path) for p in caught.value.problems]
+    assert found == [("a.yaml", "features"), ("b.yaml", "features[0].shape.seas[0]")]

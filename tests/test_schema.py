@@ -195,7 +195,7 @@ def test_dates_urls_and_version():
     )
     assert problems(text) == [
         "t.yaml:1: version: 2 is not allowed; expected one of '1'",
-        "t.yaml:6: sources[0].date: '07/10/2007' is not a date; write YYYY, YYYY-MM or YYYY-MM-DD",
+        "t.yaml:6: sources[0].date: '07/10/2007' is not a date; write YYYY, YYYY-MM or YYYY-MM-DD with a real month and day",
         "t.yaml:6: sources[0].url: 'javascript:alert(1)' is not a web address; use an http:// "
         "or https:// URL",
     ]
@@ -232,7 +232,7 @@ def test_yaml_alias_bombs_are_bounded():
     lines = ["a: &a [x, x, x, x, x, x, x, x, x, x]"]
     for i in range(1, 8):
         lines.append(f"{chr(97 + i)}: &{chr(97 + i)} [" + ", ".join([f"*{chr(96 + i)}"] * 10) + "]")
-    with pytest.raises(LayerFileError, match=r"more than 200000 values \(alias expansion\?\)"):
+    with pytest.raises(LayerFileError, match=r"more than 2000000 values \(alias expansion\?\)"):
         parse_yaml("\n".join(lines) + "\n", "t.yaml")
 
 
@@ -257,3 +257,55 @@ def test_json_schema_accepts_the_shipped_layers_and_rejects_bad_ones():
     bad = yaml.safe_load(site(lat=95))
     found = [sub.validator for e in validator.iter_errors(bad) for sub in e.context or [e]]
     assert "maximum" in found
+
+
+def test_impossible_dates_quoted_or_not_are_errors():
+    text = HEADER + (
+        "  - {id: a, kind: site, name: A, role: radar, lat: 1, lon: 2, precision: site,\n"
+        "     period: {from: 2011-02-30, to: '2011-13'}}\n"
+    )
+    assert problems(text) == [
+        "t.yaml:9: features[0].period.from: '2011-02-30' is not a date; write YYYY, YYYY-MM or "
+        "YYYY-MM-DD with a real month and day",
+        "t.yaml:9: features[0].period.to: '2011-13' is not a date; write YYYY, YYYY-MM or "
+        "YYYY-MM-DD with a real month and day",
+    ]
+
+
+def test_period_must_run_forwards():
+    text = HEADER.replace("features:", "period: {from: 2011-05, to: 2009}\nfeatures: []")
+    assert problems(text) == [
+        "t.yaml:7: period: 'to' (2009) is before 'from' (2011-05); swap them"
+    ]
+
+
+def test_a_link_needs_two_places():
+    text = HEADER + "  - {id: l, kind: link, name: L, from: a, to: a}\n"
+    assert problems(text) == [
+        "t.yaml:8: features[0]: a link needs two different places; 'from' and 'to' are the same"
+    ]
+
+
+def test_numbers_are_never_read_out_of_text():
+    assert problems(site(lat='"54"')) == [
+        "t.yaml:13: features[0].lat: got '54' (text); expected a number"
+    ]
+
+
+def test_a_feature_that_is_not_a_mapping():
+    assert problems(HEADER + "  - 5\n") == [
+        "t.yaml:8: features[0]: got 5 (a number); expected a mapping with kind, id, name, ..."
+    ]
+
+
+def test_a_wrong_literal_does_not_suggest_itself():
+    text = HEADER.replace("version: 1", 'version: "1"').replace("features:", "features: []")
+    assert problems(text) == ["t.yaml:1: version: '1' is not allowed; expected one of '1'"]
+
+
+def test_a_file_that_is_not_utf8(tmp_path: Path):
+    path = tmp_path / "latin1.yaml"
+    path.write_bytes("version: 1\ntitle: K\xfcrecik\n".encode("latin-1"))
+    with pytest.raises(LayerFileError, match=r"latin1\.yaml:2: byte 0xfc is not UTF-8 text; "
+                                             r"save the file as UTF-8$"):
+        geo.yamlio.read_yaml(path)
