@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -11,7 +10,8 @@ from typing import Any
 
 import click
 
-from .errors import DefenseMapError, LayerFileError
+from .errors import DefenseMapError, ExportError, LayerFileError
+from .fileio import atomic_target, staged_targets
 
 DEFAULT_LAYERS = Path("layers")
 DEFAULT_OUTPUT = Path("output/map.html")
@@ -86,6 +86,13 @@ _path = click.Path(dir_okay=False, path_type=Path)
 @click.option("--svg", type=_path, help="Also write a static SVG image of the map.")
 @click.option("--pdf", type=_path, help="Also write a static PDF of the map.")
 @click.option(
+    "--image-layers",
+    default="visible",
+    show_default=True,
+    help="Layers in static images: visible (those shown when the map opens), all, or "
+    "comma-separated layer ids.",
+)
+@click.option(
     "--width-px",
     type=click.IntRange(200, 20000),
     default=1600,
@@ -124,6 +131,7 @@ def _build(
     title: str | None,
     offline: bool,
     embed_snippet: bool,
+    image_layers: str,
     width_px: int,
     height_px: int | None,
     dpi: int,
@@ -132,29 +140,80 @@ def _build(
     from .atlas import DEFAULT_TITLE, load_atlas
     from .render.html import write_html
 
+    wanted = {name: path for name, path in exports.items() if path is not None}
+    _check_outputs(output, wanted)
     started = time.perf_counter()
     atlas = load_atlas(layers_dir, title=title or DEFAULT_TITLE)
     if output == DEFAULT_OUTPUT:
         output.parent.mkdir(parents=True, exist_ok=True)
-    size = write_html(atlas, output, offline=offline)
-    count = sum(len(layer.features) for layer in atlas.layers)
-    click.echo(
-        f"Wrote {output} ({size:,} bytes; {len(atlas.layers)} layers, {count} features"
-        f"{', offline' if offline else ''}) in {time.perf_counter() - started:.1f} s"
-    )
-    static = {"width_px": width_px, "height_px": height_px, "dpi": dpi}
-    for name, path in exports.items():
-        if path is not None:
+    static = {
+        "width_px": width_px,
+        "height_px": height_px,
+        "dpi": dpi,
+        "layer_ids": _image_layer_ids(atlas, image_layers),
+    }
+    report = []
+    with staged_targets([output, *wanted.values()]) as temps:
+        size = write_html(atlas, temps[output], offline=offline)
+        count = sum(len(layer.features) for layer in atlas.layers)
+        report.append(
+            f"Wrote {output} ({size:,} bytes; {len(atlas.layers)} layers, {count} "
+            f"features{', offline' if offline else ''}) in "
+            f"{time.perf_counter() - started:.1f} s"
+        )
+        for name, path in wanted.items():
             begun = time.perf_counter()
-            _EXPORTS[name](atlas, path, static)
-            click.echo(
-                f"Wrote {path} ({path.stat().st_size:,} bytes) "
-                f"in {time.perf_counter() - begun:.1f} s"
+            _EXPORTS[name](atlas, temps[path], static)
+            report.append(
+                f"Wrote {path} ({temps[path].stat().st_size:,} bytes) in "
+                f"{time.perf_counter() - begun:.1f} s"
             )
+    for line in report:  # progress goes to stderr: stdout carries only the snippet
+        click.echo(line, err=True)
     if embed_snippet:
         from .render.embed import iframe_snippet
 
         click.echo(iframe_snippet(output, title=atlas.title))
+
+
+#: The file name endings each export must have (GDAL picks its driver by the ending).
+_SUFFIXES = {"png": ".png", "svg": ".svg", "pdf": ".pdf", "gpkg": ".gpkg", "kml": ".kml"}
+
+
+def _check_outputs(output: Path, exports: dict[str, Path]) -> None:
+    """Refuse, before any work, outputs that cannot all be written side by side."""
+    problems = []
+    for name, path in exports.items():
+        suffix = _SUFFIXES.get(name)
+        if suffix and path.suffix.lower() != suffix:
+            problems.append(f"--{name} {path}: the file name must end in {suffix}")
+    seen: dict[Path, str] = {output.resolve(): "--output"}
+    for name, path in exports.items():
+        other = seen.setdefault(path.resolve(), f"--{name}")
+        if other != f"--{name}":
+            problems.append(f"--{name} {path}: {other} writes the same file; give another name")
+    for path in [output, *exports.values()]:
+        if path != DEFAULT_OUTPUT and not path.parent.resolve().is_dir():
+            problems.append(f"{path}: the folder {path.parent} does not exist; create it first")
+    if problems:
+        raise ExportError("\n".join(problems))
+
+
+def _image_layer_ids(atlas: Any, choice: str) -> list[str] | None:
+    """Turn --image-layers (visible, all, or ids) into the layer ids static images draw."""
+    if choice == "visible":
+        return None
+    known = [layer.id for layer in atlas.layers]
+    if choice == "all":
+        return known
+    ids = [part.strip() for part in choice.split(",") if part.strip()]
+    unknown = [i for i in ids if i not in known]
+    if unknown or not ids:
+        raise ExportError(
+            f"--image-layers {choice}: unknown layer id(s) {', '.join(unknown)}; "
+            f"use visible, all, or ids among {', '.join(known)}"
+        )
+    return ids
 
 
 def _gis(name: str) -> Callable[[Any, Path, dict[str, Any]], None]:
@@ -183,12 +242,20 @@ _EXPORTS: dict[str, Callable[[Any, Path, dict[str, Any]], None]] = {
 
 
 @cli.command()
+@click.option(
+    "--layers",
+    "layers_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Folder of layer files (default: the main --layers).",
+)
 @click.pass_context
-def check(ctx: click.Context) -> None:
+def check(ctx: click.Context, layers_dir: Path | None) -> None:
     """Validate the layer files (and build their shapes) without writing anything."""
     from .atlas import load_atlas
 
-    layers_dir = ctx.parent.params["layers_dir"] if ctx.parent else DEFAULT_LAYERS
+    if layers_dir is None:
+        layers_dir = ctx.parent.params["layers_dir"] if ctx.parent else DEFAULT_LAYERS
     atlas = load_atlas(layers_dir)
     count = sum(len(layer.features) for layer in atlas.layers)
     click.echo(f"OK: {len(atlas.layers)} layers, {count} features in {layers_dir}")
@@ -210,8 +277,9 @@ def schema(output: Path | None) -> None:
     if output is None:
         click.echo(text, nl=False)
     else:
-        output.write_text(text, encoding="utf-8")
-        click.echo(f"Wrote {output}")
+        with atomic_target(output) as temp:
+            temp.write_text(text, encoding="utf-8")
+        click.echo(f"Wrote {output}", err=True)
 
 
 def main() -> None:
@@ -221,4 +289,3 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
-    sys.exit(0)

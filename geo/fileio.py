@@ -47,3 +47,20 @@ def fsync_file(path: Path) -> None:
     """Flush `path` to disk so the rename never exposes a file whose bytes are not yet written."""
     with open(path, "rb") as handle:
         os.fsync(handle.fileno())
+
+
+@contextlib.contextmanager
+def staged_targets(paths: list[Path]) -> Iterator[dict[Path, Path]]:
+    """Yield a temporary path for each target; replace the targets only if all were written.
+
+    A run that writes a map and several exports either replaces all of them or none, so a
+    failing export never leaves a new map beside old exports.
+    """
+    with contextlib.ExitStack() as stack:
+        temps = {path: stack.enter_context(atomic_target(path)) for path in paths}
+        yield temps
+        for path, temp in temps.items():
+            if not temp.exists():
+                raise ExportError(f"cannot write {path}: nothing was written")
+    # atomic_target moves each temporary file over its target as the stack unwinds: only
+    # reached when the block and every check above succeeded

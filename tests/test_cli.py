@@ -11,6 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from geo.cli import cli
+from geo.errors import ExportError
 
 REPO = Path(__file__).resolve().parents[1]
 BASIC = REPO / "tests" / "fixtures" / "basic"
@@ -34,8 +35,9 @@ def test_no_arguments_reads_layers_and_writes_output_map_html(project: Path):
     page = (project / "output" / "map.html").read_text("utf-8")
     assert page.startswith("<!DOCTYPE html>")
     assert re.match(
-        r"Wrote output/map\.html \([\d,]+ bytes; 2 layers, 7 features\) in ", result.stdout
+        r"Wrote output/map\.html \([\d,]+ bytes; 2 layers, 7 features\) in ", result.stderr
     )
+    assert result.stdout == ""
 
 
 def test_output_option_writes_elsewhere(project: Path):
@@ -240,8 +242,9 @@ def test_every_export_in_one_run_and_the_embed_snippet(project: Path):
     assert result.exit_code == 0, result.output
     for name in ("m.geojson", "m.gpkg", "m.kml", "m.png", "m.svg", "m.pdf"):
         assert (project / name).stat().st_size > 1000, name
-        assert f"Wrote {name} (" in result.stdout
-    assert '<iframe src="map.html"' in result.stdout
+        assert f"Wrote {name} (" in result.stderr
+    assert result.stdout.startswith('<iframe src="map.html"')
+    assert result.stdout.count("\n") == 1
     assert (project / "m.pdf").read_bytes().startswith(b"%PDF")
     assert (project / "m.png").read_bytes().startswith(b"\x89PNG")
 
@@ -250,7 +253,69 @@ def test_unsupported_image_suffix_is_a_clean_error(project: Path):
     pytest.importorskip("geo.reference", reason="the reference geography is needed for images")
     result = run("--png", "m.jpg")
     assert result.exit_code == 1
-    assert result.stderr.startswith(
-        "Error: m.jpg: suffix '.jpg' is not supported; must be one of .png, .svg, .pdf"
-    )
+    assert result.stderr == "Error: --png m.jpg: the file name must end in .png\n"
     assert "Traceback" not in result.output
+
+
+def test_outputs_that_clash_are_refused_before_any_work(project: Path):
+    result = run("--geojson", "output/map.html", "--kml", "a.kml", "--gpkg", "a.kml")
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "Error: --gpkg a.kml: the file name must end in .gpkg\n"
+        "Error: --geojson output/map.html: --output writes the same file; give another name\n"
+        "Error: --gpkg a.kml: --kml writes the same file; give another name\n"
+    )
+    assert not (project / "output").exists()
+
+
+def test_a_failing_export_leaves_every_old_output_as_it_was(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+):
+    assert run("--geojson", "m.geojson").exit_code == 0
+    before = {n: (project / n).read_bytes() for n in ("output/map.html", "m.geojson")}
+    _break(
+        project, "title: Links and regions", "title: Links and regions, renamed", "20-links.yaml"
+    )
+
+    def broken(*args, **kwargs):
+        raise ExportError("cannot write m.kml: disk full")
+
+    monkeypatch.setattr("geo.render.gis.write_kml", broken)
+    result = run("--geojson", "m.geojson", "--kml", "m.kml")
+    assert result.exit_code == 1
+    assert result.stderr == "Error: cannot write m.kml: disk full\n"
+    assert {n: (project / n).read_bytes() for n in before} == before
+    assert not (project / "m.kml").exists()
+    assert sorted(p.name for p in project.iterdir()) == ["layers", "m.geojson", "output"]
+
+
+def test_image_layers_choose_what_static_images_draw(project: Path):
+    pytest.importorskip("geo.reference", reason="the reference geography is needed for images")
+    result = run("--svg", "all.svg", "--image-layers", "all", "--width-px", "600", "--dpi", "60")
+    assert result.exit_code == 0, result.output
+    svg = (project / "all.svg").read_text("utf-8")
+    assert "Links and regions" in svg  # the layer hidden when the map opens
+    result = run("--svg", "x.svg", "--image-layers", "nope")
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "Error: --image-layers nope: unknown layer id(s) nope; use visible, "
+        "all, or ids among sites, links\n"
+    )
+
+
+def test_check_takes_its_own_layers_option(project: Path):
+    (project / "layers").rename(project / "elsewhere")
+    result = run("check", "--layers", "elsewhere")
+    assert result.exit_code == 0, result.output
+    assert result.stdout == "OK: 2 layers, 7 features in elsewhere\n"
+
+
+def test_schema_output_file_and_a_missing_folder(project: Path):
+    assert run("schema", "-o", "layer.schema.json").exit_code == 0
+    assert json.loads((project / "layer.schema.json").read_text("utf-8"))["title"]
+    result = run("schema", "-o", "missing/layer.schema.json")
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "Error: cannot write missing/layer.schema.json: folder missing does "
+        "not exist; create it first\n"
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -239,6 +240,14 @@ def test_gpkg_records_layer_title_and_is_byte_stable(atlas: Atlas, tmp_path: Pat
     assert info["features"] == 3 and info["crs"] == "EPSG:4326"
 
 
+def test_gpkg_accepts_two_layers_with_the_same_title(atlas: Atlas, tmp_path: Path) -> None:
+    twin = dataclasses.replace(atlas.layers[0], id="twin")
+    out = tmp_path / "twins.gpkg"
+    gis.write_gpkg(Atlas(atlas.title, (*atlas.layers, twin)), out)
+    tables = [name for name, _ in pyogrio.list_layers(out)]
+    assert tables[-1] == "twin" and len(tables) == len(atlas.layers) + 1
+
+
 def test_gpkg_table_names_are_safe_and_unique() -> None:
     frame = _frame([])
     layers = tuple(
@@ -404,11 +413,11 @@ def test_gpkg_leaves_old_file_when_failing_after_first_table(
     real = gis._write_gpkg_table
     written: list[str] = []
 
-    def fail_on_second(path: Path, table: str, layer: Layer) -> None:
+    def fail_on_second(path: Path, table: str, layer: Layer, identifier: str) -> None:
         if written:
             assert path.exists() and path.stat().st_size > 0  # the first table really went in
             raise RuntimeError("disk full")
-        real(path, table, layer)
+        real(path, table, layer, identifier)
         written.append(table)
 
     monkeypatch.setattr(gis, "_write_gpkg_table", fail_on_second)

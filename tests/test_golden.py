@@ -65,6 +65,9 @@ def normalise(page: str) -> tuple[str, dict[str, Any]]:
     for layer in data["layers"]:
         for feature in layer["features"]["features"]:
             feature["geometry"] = summarise_geometry(feature["geometry"])
+            outline = feature["properties"].get("outline")
+            if outline:
+                feature["properties"]["outline"] = summarise_geometry(outline)
     skeleton = DATA_RE.sub(r"\1@DATA@\3", page)
     return skeleton, data
 

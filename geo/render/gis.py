@@ -322,7 +322,7 @@ def _gdal_config(options: Mapping[str, str]) -> Iterator[None]:
         pyogrio.set_gdal_config_options(previous)
 
 
-def _write_gpkg_table(path: Path, table: str, layer: Layer) -> None:
+def _write_gpkg_table(path: Path, table: str, layer: Layer, identifier: str) -> None:
     """Write one layer as table `table` into the GeoPackage at `path` (created if missing)."""
     import pyogrio
 
@@ -335,8 +335,22 @@ def _write_gpkg_table(path: Path, table: str, layer: Layer) -> None:
         geometry_type=declared,
         promote_to_multi=False,
         # gpkg_contents.identifier/description: what QGIS shows as the layer's title and abstract
-        layer_options={"IDENTIFIER": layer.title, "DESCRIPTION": layer.description or ""},
+        layer_options={"IDENTIFIER": identifier, "DESCRIPTION": layer.description or ""},
     )
+
+
+def _unique_titles(titles: list[str]) -> list[str]:
+    """GeoPackage requires distinct layer identifiers: number repeated titles.
+
+    >>> _unique_titles(["Radars", "Sites", "Radars"])
+    ['Radars', 'Sites', 'Radars (2)']
+    """
+    seen: dict[str, int] = {}
+    unique = []
+    for title in titles:
+        seen[title] = seen.get(title, 0) + 1
+        unique.append(title if seen[title] == 1 else f"{title} ({seen[title]})")
+    return unique
 
 
 def write_gpkg(atlas: Atlas, path: PathLike) -> None:
@@ -352,9 +366,10 @@ def write_gpkg(atlas: Atlas, path: PathLike) -> None:
     gdal_errors = (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError,
                    pyogrio.errors.FieldError, pyogrio.errors.GeometryError)  # fmt: skip
     with atomic_target(path) as temp, _gdal_config({"OGR_CURRENT_DATE": GPKG_FIXED_DATE}):
-        for table, layer in zip(gpkg_table_names(atlas), atlas.layers, strict=True):
+        titles = _unique_titles([layer.title for layer in atlas.layers])
+        for table, layer, title in zip(gpkg_table_names(atlas), atlas.layers, titles, strict=True):
             try:
-                _write_gpkg_table(temp, table, layer)
+                _write_gpkg_table(temp, table, layer, title)
             except gdal_errors as exc:
                 raise ExportError(f"cannot write layer {layer.id!r} to {path}: {exc}") from exc
 

@@ -21,6 +21,13 @@
     proposed: "proposed", agreed: "agreed", operational: "operational", cancelled: "cancelled"
   };
 
+  // Keys that come from the page's data or its URL (layer ids, base map ids, roles...) index
+  // only objects without a prototype, and are looked up as own properties: "constructor",
+  // "toString" or "__proto__" in a link must not find Object.prototype's members.
+  function has(obj, key) { return Object.prototype.hasOwnProperty.call(obj, key); }
+  function lookup(obj, key) { return has(obj, key) ? obj[key] : undefined; }
+  function dict() { return Object.create(null); }
+
   function el(tag, attrs, children) {
     var node = document.createElement(tag);
     Object.keys(attrs || {}).forEach(function (k) {
@@ -39,7 +46,7 @@
   function symbol(role, color, uncertain) {
     var svg = svgEl("svg", { viewBox: "0 0 16 16", width: "16", height: "16", "class": "dm-symbol" });
     svg.appendChild(svgEl("path", {
-      d: ROLE_SYMBOLS[role] || ROLE_SYMBOLS.other, fill: color, "fill-rule": "evenodd",
+      d: lookup(ROLE_SYMBOLS, role) || ROLE_SYMBOLS.other, fill: color, "fill-rule": "evenodd",
       "fill-opacity": uncertain ? "0.45" : "0.9", stroke: "#fff", "stroke-width": "1.2"
     }));
     return svg;
@@ -56,7 +63,7 @@
   // ---- map and base maps ---------------------------------------------------------------
   var map = L.map("map", { zoomSnap: 0.25, worldCopyJump: false, preferCanvas: false });
   map.attributionControl.setPrefix("Leaflet");
-  var baseLayers = {};
+  var baseLayers = dict();
   DATA.basemaps.forEach(function (b) {
     baseLayers[b.id] = b.vector ? vectorBasemap(DATA.vector_basemap) :
       L.tileLayer(b.url, { attribution: b.attribution, maxZoom: b.max_zoom, subdomains: b.subdomains || "abc" });
@@ -91,18 +98,22 @@
   var currentBase = null;
   function setBase(id) {
     if (!DATA.basemaps.length) { return; }  // offline without reference geography: no base map
-    if (!baseLayers[id]) { id = DATA.basemaps[0].id; }
-    if (currentBase) { map.removeLayer(baseLayers[currentBase]); }
+    if (!has(baseLayers, id)) { id = DATA.basemaps[0].id; }
+    if (currentBase !== null) { map.removeLayer(baseLayers[currentBase]); }
     currentBase = id;
     baseLayers[id].addTo(map);
-    var radio = document.querySelector('input[name="dm-base"][value="' + id + '"]');
-    if (radio) { radio.checked = true; }
+    if (has(baseRadios, id)) { baseRadios[id].checked = true; }
     updateHash();
   }
 
   // ---- overlays ----------------------------------------------------------------------------
-  var overlays = {};   // layer id -> L.GeoJSON
-  var layerById = {};
+  var overlays = dict();   // layer id -> L.GeoJSON
+  var layerById = dict();
+  // The controls' inputs, kept as they are made: never found again by a selector built from
+  // user text (a group name may hold quotes, brackets or a line break).
+  var baseRadios = dict();  // base map id -> radio button
+  var layerBoxes = dict();  // layer id -> checkbox
+  var groupBoxes = [];      // DATA.groups index -> checkbox
   DATA.layers.forEach(function (layer) {
     layerById[layer.id] = layer;
     var overlay = L.geoJSON(layer.features, {
@@ -157,9 +168,9 @@
   function popup(layer, p) {
     var box = el("div", { cls: "dm-popup" });
     box.appendChild(el("h3", { text: p.name }));
-    var kind = p.kind === "site" ? (ROLE_WORDS[p.role] || p.role) : p.kind;
+    var kind = p.kind === "site" ? (lookup(ROLE_WORDS, p.role) || p.role) : p.kind;
     var meta = [kind];
-    if (p.status) { meta.push(STATUS_WORDS[p.status] || p.status); }
+    if (p.status) { meta.push(lookup(STATUS_WORDS, p.status) || p.status); }
     meta.push(layer.title);
     box.appendChild(el("div", { cls: "dm-meta", text: meta.join(" · ") }));
     if (p.uncertainty) {
@@ -170,7 +181,7 @@
     if (p.date_from || p.date_to) {
       rows.push(["Dates", (p.date_from || "…") + (p.date_to ? " – " + p.date_to : " –")]);
     }
-    if (p.precision) { rows.push(["Location", PRECISION_WORDS[p.precision] || p.precision]); }
+    if (p.precision) { rows.push(["Location", lookup(PRECISION_WORDS, p.precision) || p.precision]); }
     Object.keys(p.parameters || {}).forEach(function (k) { rows.push([k, String(p.parameters[k])]); });
     if (rows.length) {
       var table = el("table");
@@ -207,13 +218,12 @@
   }
 
   // ---- visibility, legend, permalink -----------------------------------------------------
-  var visible = {};
+  var visible = dict();
   function setVisible(id, on) {
-    if (!overlays[id]) { return; }
+    if (!has(overlays, id)) { return; }
     visible[id] = !!on;
     if (on) { overlays[id].addTo(map); } else { map.removeLayer(overlays[id]); }
-    var box = document.querySelector('input[data-layer-id="' + id + '"]');
-    if (box) { box.checked = !!on; }
+    if (has(layerBoxes, id)) { layerBoxes[id].checked = !!on; }
     syncGroupBoxes();
     renderLegend();
     applyTimeline();
@@ -243,11 +253,13 @@
       DATA.basemaps.forEach(function (b) {
         var input = el("input", { type: "radio", name: "dm-base", value: b.id });
         input.addEventListener("change", function () { setBase(b.id); });
+        baseRadios[b.id] = input;
         box.appendChild(el("label", {}, [input, el("span", { text: b.name })]));
       });
       box.appendChild(el("h4", { text: "Layers" }));
-      DATA.groups.forEach(function (g) {
+      DATA.groups.forEach(function (g, index) {
         var groupBox = el("input", { type: "checkbox", "data-group": g.name });
+        groupBoxes[index] = groupBox;
         groupBox.addEventListener("change", function () {
           // read the box once: setVisible re-syncs it (half-checked) after the first layer
           var on = groupBox.checked;
@@ -258,6 +270,7 @@
           var layer = layerById[id];
           var input = el("input", { type: "checkbox", "data-layer-id": id });
           input.addEventListener("change", function () { setVisible(id, input.checked); });
+          layerBoxes[id] = input;
           inner.appendChild(el("label", { title: layer.description || "" },
             [input, swatch(layer.style), el("span", { text: layer.title })]));
         });
@@ -270,15 +283,14 @@
     }
   });
   function syncGroupBoxes() {
-    DATA.groups.forEach(function (g) {
-      var box = document.querySelector('input[data-group="' + cssEscape(g.name) + '"]');
+    DATA.groups.forEach(function (g, index) {
+      var box = groupBoxes[index];
       if (!box) { return; }
       var on = g.layers.filter(function (id) { return visible[id]; }).length;
       box.checked = on === g.layers.length;
       box.indeterminate = on > 0 && on < g.layers.length;
     });
   }
-  function cssEscape(s) { return String(s).replace(/["\\]/g, "\\$&"); }
 
   var legendBody = null;
   var Legend = L.Control.extend({
@@ -296,7 +308,7 @@
     if (!legendBody) { return; }
     legendBody.textContent = "";
     var list = el("ul");
-    var roles = {};
+    var roles = dict();
     var anyUncertain = false;
     DATA.layers.forEach(function (layer) {
       if (!visible[layer.id]) { return; }
@@ -395,10 +407,13 @@
     }
   }
   function parseHash() {
-    var out = {};
+    var out = dict();
     window.location.hash.replace(/^#/, "").split("&").forEach(function (part) {
       var i = part.indexOf("=");
-      if (i > 0) { out[decodeURIComponent(part.slice(0, i))] = decodeURIComponent(part.slice(i + 1)); }
+      if (i <= 0) { return; }
+      try {
+        out[decodeURIComponent(part.slice(0, i))] = decodeURIComponent(part.slice(i + 1));
+      } catch (e) { /* a malformed %-escape: ignore that part of the link */ }
     });
     return out;
   }

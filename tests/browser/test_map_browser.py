@@ -233,8 +233,11 @@ def layer_box(page: Page, layer_id: str) -> Locator:
 
 
 def group_box(page: Page, group: str) -> Locator:
-    escaped = group.replace("\\", "\\\\").replace('"', '\\"')
-    return page.locator(f'input[data-group="{escaped}"]')
+    """Find a group's checkbox by its exact name, which may hold quotes or line breaks."""
+    boxes = page.locator("input[data-group]")
+    names = boxes.evaluate_all("bs => bs.map(b => b.getAttribute('data-group'))")
+    assert group in names, f"no checkbox for group {group!r} among {names!r}"
+    return boxes.nth(names.index(group))
 
 
 def shown_layers(page: Page) -> list[str]:
@@ -413,6 +416,46 @@ def test_hidden_layer_is_absent_at_start_and_leaves_its_group_half_checked(
     layer_box(page, "ranges").check()
     assert ru_group.evaluate("b => [b.checked, b.indeterminate]") == [True, False]
     assert page.locator('li[data-legend-layer="ranges"]').inner_text() == "Ranges"
+    assert_clean(open_map, page)
+
+
+#: A group name is free text from YAML: a line break, quotes and brackets must not upset the page.
+AWKWARD_GROUP = "Line one\nLine \"two\" ]['"
+
+
+def test_group_named_with_a_line_break_and_quotes_toggles_its_layers(
+    open_map: MapOpener, tmp_path: Path
+) -> None:
+    atlas = hand_atlas()
+    atlas = dataclasses.replace(atlas, layers=tuple(
+        dataclasses.replace(layer, group=AWKWARD_GROUP) if layer.group == US_GROUP else layer
+        for layer in atlas.layers
+    ))  # fmt: skip
+    ids = [layer.id for layer in atlas.layers if layer.group == AWKWARD_GROUP]
+    assert ids == ["us-sites", "coverage"]
+    page = open_map(_write(atlas, tmp_path))
+    box = group_box(page, AWKWARD_GROUP)
+    assert box.locator("xpath=../span").evaluate("s => s.textContent") == AWKWARD_GROUP
+
+    def group_state() -> list[bool]:
+        return box.evaluate("b => [b.checked, b.indeterminate]")
+
+    assert group_state() == [True, False]
+    box.uncheck()
+    assert [layer_state(page, i) for i in ids] == [
+        {"onMap": False, "drawn": 0, "checked": False, "legend": 0}
+    ] * len(ids)
+    assert group_state() == [False, False]
+    layer_box(page, "coverage").check()  # one of two: the group box shows half-checked
+    assert group_state() == [False, True]
+    box.check()
+    assert [layer_state(page, i)["onMap"] for i in ids] == [True, True]
+    assert group_state() == [True, False]
+    assert group_box(page, RU_GROUP).evaluate("b => [b.checked, b.indeterminate]") == [False, True]
+    assert shown_layers(page) == ["us-sites", "coverage", "ru-links"]
+    assert parse_fragment(page.evaluate("() => location.hash"))["layers"] == (
+        "us-sites,coverage,ru-links"
+    )
     assert_clean(open_map, page)
 
 
@@ -637,23 +680,222 @@ def test_fragment_with_no_layers_shows_an_empty_legend(open_map: MapOpener, html
     assert_clean(open_map, page)
 
 
+@pytest.mark.parametrize(
+    "fragment",
+    [
+        "base=constructor&layers=toString,__proto__",
+        "base=__proto__&layers=constructor,hasOwnProperty,valueOf",
+        "map=5/50/20&base=toString&layers=__proto__",
+        "base=%E0%A4%A&layers=valueOf",  # a malformed escape is ignored too
+    ],
+)
+def test_fragment_naming_object_members_falls_back_to_the_default_base_map(
+    open_map: MapOpener, html: Path, fragment: str
+) -> None:
+    """Names such as `constructor` or `__proto__` are no base map and no layer: the page opens
+    on the default base map, shows no layer (the link names none that exists) and works."""
+    page = open_map(html, fragment)
+    wait_for_tiles(page)
+
+    assert page.locator('input[name="dm-base"]:checked').get_attribute("value") == "light"
+    assert any("arcgisonline.com" in u for u in open_map.watch(page).served)
+    assert shown_layers(page) == []
+    assert drawn_counts(page) == (0, 0)
+    assert page.locator("input[data-layer-id]:checked").count() == 0
+    assert page.locator(".dm-legend").inner_text().endswith("No layer shown")
+    parts = parse_fragment(page.evaluate("() => location.hash"))
+    assert (parts["layers"], parts["base"]) == ("", "light")
+    # the page was set up to the end: its controls answer
+    assert page.locator(".dm-timeline input[data-timeline]").count() == 2
+    layer_box(page, "coverage").check()
+    assert layer_state(page, "coverage")["legend"] == 1
+    assert parse_fragment(page.evaluate("() => location.hash"))["layers"] == "coverage"
+    page.locator('input[name="dm-base"][value="osm"]').check()
+    assert parse_fragment(page.evaluate("() => location.hash"))["base"] == "osm"
+    assert_clean(open_map, page)
+
+
 # --------------------------------------------------------------------------------------------
 # 7. Offline
 # --------------------------------------------------------------------------------------------
 
 
+TOPMOST_SOURCED_SITE_JS = """(ids) => {
+  // a site marker of a shown layer, with sources, that a click in its middle would reach
+  for (const id of ids) {
+    let found = null;
+    window.defenseMap.overlays[id].eachLayer((lyr) => {
+      const icon = lyr._icon, p = lyr.feature.properties;
+      if (found || !icon || !(p.sources || []).length) { return; }
+      const r = icon.getBoundingClientRect();
+      const top = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+      if (top && top.closest('.leaflet-marker-icon') === icon) { found = [id, lyr.feature.id]; }
+    });
+    if (found) { return found; }
+  }
+  return null;
+}"""
+
+DIMMED_JS = """(ids) => {
+  // [layer id, feature id, dimmed?] for every drawn shape and marker of the given layers
+  const out = [];
+  for (const id of ids) {
+    const walk = (lyr) => {
+      if (lyr.eachLayer) { lyr.eachLayer(walk); return; }
+      const icon = lyr._icon, path = lyr._path;
+      if (!(icon || path) || !(icon || path).isConnected) { return; }
+      const dimmed = icon ? icon.style.opacity === "0.2"
+        : path.getAttribute("stroke-opacity") === "0.12" || path.getAttribute("fill-opacity") === "0.03";
+      out.push([id, lyr.feature.id, dimmed]);
+    };
+    window.defenseMap.overlays[id].eachLayer(walk);
+  }
+  return out;
+}"""
+
+
+def _year(value: Any) -> str | None:
+    return str(value)[:4] if isinstance(value, str) and value else None
+
+
+def _in_force(start: Any, end: Any, year: str) -> bool:
+    """The page's rule: a thing is in force in `year` unless it starts later or ended before."""
+    first, last = _year(start), _year(end)
+    return not (first is not None and first > year) and not (last is not None and last < year)
+
+
+def dimmed_features(layers: list[Layer], year: int) -> set[tuple[str, str]]:
+    """Return the drawn features of `layers` that the timeline dims as of `year`."""
+    out = set()
+    for layer in layers:
+        for fid, start, end, geom in zip(
+            layer.features["id"], layer.features["date_from"], layer.features["date_to"],
+            layer.features.geometry,
+        ):  # fmt: skip
+            if not _leaf_geometries(geom):
+                continue
+            if not (_in_force(layer.period_from, layer.period_to, str(year))
+                    and _in_force(start, end, str(year))):  # fmt: skip
+                out.add((layer.id, fid))
+    return out
+
+
+def hash_parts(page: Page) -> dict[str, str]:
+    return parse_fragment(page.evaluate("() => location.hash"))
+
+
 def test_offline_page_works_with_the_network_blocked(
     open_map: MapOpener, any_atlas: Atlas, tmp_path: Path
 ) -> None:
+    """With every request refused, each control of the offline page still does its work."""
     page = open_map(_write(any_atlas, tmp_path, offline=True), offline=True)
-
     shown = [layer for layer in any_atlas.layers if layer.visible]
     assert drawn_counts(page) == expected_counts(shown)
+
+    # the vector base map: its only radio button is chosen and its land is drawn
+    assert page.locator('input[name="dm-base"]').count() == 1
+    assert page.locator('input[name="dm-base"]:checked').get_attribute("value") == "vector"
+    land = page.locator('.leaflet-dm-basemap-pane path[fill="#f5f1e6"]')
+    assert land.count() > 0, "the offline base map drew no land"
+    assert page.locator(".leaflet-dm-basemap-pane path").count() > land.count()  # sea, borders
+    assert "Natural Earth" in page.locator(".leaflet-control-attribution").inner_text()
+
+    # a popup opens and lists the feature's sources
+    found = page.evaluate(TOPMOST_SOURCED_SITE_JS, [layer.id for layer in shown])
+    assert found is not None, "no shown site with sources can be clicked"
+    layer_id, feature_id = found
+    layer = next(layer for layer in shown if layer.id == layer_id)
+    row = layer.features[layer.features["id"] == feature_id].iloc[0]
+    titles = {source.id: source.title for source in layer.sources}
+    expected = [titles[s] for s in row["sources"] if s in titles]
+    assert expected, f"{feature_id} names no source its layer lists"
+    click_feature(page, feature_id)
+    popup = open_popup(page)
+    assert popup.locator("h3").inner_text() == row["name"]
+    sources = popup.locator(".dm-sources ol > li")
+    assert [sources.nth(i).locator("a, span").first.inner_text()
+            for i in range(sources.count())] == expected  # fmt: skip
+    page.locator(".leaflet-popup-close-button").click()
+    page.locator(".leaflet-popup").wait_for(state="detached")
+
+    # a layer goes off and on with its legend entry, and the permalink follows
     first = shown[0]
+    total = drawn_counts(page)
+    _assert_shown(page, first, total=total)
     layer_box(page, first.id).uncheck()
-    assert layer_state(page, first.id)["onMap"] is False
+    _assert_hidden(page, first, total=total)
+    assert hash_parts(page)["layers"] == ",".join(layer.id for layer in shown[1:])
     layer_box(page, first.id).check()
+    _assert_shown(page, first, total=total)
+    assert hash_parts(page)["layers"] == ",".join(layer.id for layer in shown)
+
+    # a group's checkbox hides and shows all its layers
+    members = [layer for layer in any_atlas.layers if layer.group == first.group]
+    group = group_box(page, first.group)
+    group.uncheck()
+    assert [layer_state(page, m.id) for m in members] == [
+        {"onMap": False, "drawn": 0, "checked": False, "legend": 0}
+    ] * len(members)
+    assert hash_parts(page)["layers"] == ",".join(
+        layer.id for layer in shown if layer.group != first.group
+    )
+    group.check()
+    assert [layer_state(page, m.id)["legend"] for m in members] == [1] * len(members)
+    for member in members:  # back to the layers shown at start
+        layer_box(page, member.id).set_checked(member.visible)
+    assert shown_layers(page) == [layer.id for layer in shown]
     assert drawn_counts(page) == expected_counts(shown)
+
+    # the timeline dims what was not in force, and "show all dates" restores it
+    low, high = page.evaluate("() => JSON.parse(document.getElementById('dm-data').textContent)"
+                              ".timeline")["min"], None  # fmt: skip
+    slider = page.locator('input[data-timeline="year"]')
+    low, high = int(slider.get_attribute("min") or 0), int(slider.get_attribute("max") or 0)
+    year = max(range(low, high + 1), key=lambda y: (len(dimmed_features(shown, y)), -y))
+    want = dimmed_features(shown, year)
+    assert want, "no feature shown at start is dated: the timeline would dim nothing"
+    page.locator('input[data-timeline="all"]').uncheck()
+    slider.focus()
+    page.keyboard.press("Home")
+    for _ in range(year - low):
+        page.keyboard.press("ArrowRight")
+    assert page.locator(".dm-timeline .dm-when").inner_text() == f"as of {year}"
+    drawn = page.evaluate(DIMMED_JS, [layer.id for layer in shown])
+    assert {(lid, fid) for lid, fid, dimmed in drawn if dimmed} == want
+    assert not any((lid, fid) in want for lid, fid, dimmed in drawn if not dimmed)
+    page.locator('input[data-timeline="all"]').check()
+    assert page.locator(".dm-timeline .dm-when").inner_text() == "all dates"
+    assert slider.is_disabled()
+    assert [d for d in page.evaluate(DIMMED_JS, [layer.id for layer in shown]) if d[2]] == []
+
+    # the panels fold away and back
+    for panel, label in ((".dm-layers", "Layers and base map"), (".dm-legend", "Legend")):
+        button = page.locator(f"{panel} > button.dm-toggle")
+        assert button.inner_text() == label
+        button.click()
+        assert page.locator(f"{panel}.dm-folded").count() == 1
+        assert button.get_attribute("aria-expanded") == "false"
+        button.click()
+        assert page.locator(f"{panel}.dm-folded").count() == 0
+        assert button.get_attribute("aria-expanded") == "true"
+
+    # sea names are there, and show once the zoom buttons bring the map close enough
+    labels = page.locator(".leaflet-dm-basemap-labels-pane .dm-sea-label")
+    assert labels.count() > 0
+    assert all(text.strip() for text in labels.all_inner_texts())
+    while view_of(page)[0] < 4:
+        before = view_of(page)[0]
+        page.locator(".leaflet-control-zoom-in").click()
+        page.wait_for_function(
+            "z => { const m = window.defenseMap.map; return m.getZoom() > z && !m._animatingZoom; }",
+            arg=before,
+        )
+    assert page.locator(".leaflet-dm-basemap-labels-pane").evaluate("n => n.style.display") == ""
+    assert labels.first.is_visible()
+    page.wait_for_function(
+        "z => location.hash.includes('map=' + String(+z.toFixed(2)) + '/')", arg=view_of(page)[0]
+    )
+
     watch = open_map.watch(page)
     assert watch.network() == [], "the offline page tried to reach the network"
     assert watch.served == []
