@@ -353,9 +353,11 @@ def _build_link(feature: Link, sites: dict[str, Site]):
 def _build_region(feature: Region, sites: dict[str, Site]):
     geometry = build_shape(feature.shape)
     if geometry.is_empty or geometry.area == 0:
-        raise ShapeError((), "the shape is empty",
-                         "check that an intersection's parts overlap and that a difference "
-                         "leaves something")
+        raise ShapeError(
+            (),
+            "the shape is empty",
+            "check that an intersection's parts overlap and that a difference leaves something",
+        )
     return geometry, describe_shape(feature.shape), {}
 
 

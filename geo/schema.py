@@ -50,9 +50,9 @@ def _to_date_text(value: Any) -> Any:
 
     >>> _to_date_text("2011-04-29"), _to_date_text(2007)
     ('2011-04-29', '2007')
-    >>> _to_date_text("2011-02-30")
+    >>> _to_date_text("2011-02-30")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
-    ValueError: '2011-02-30' is not a date; write YYYY, YYYY-MM or YYYY-MM-DD with a real month and day
+    ValueError: '2011-02-30' is not a date; write YYYY, YYYY-MM or YYYY-MM-DD with a real ...
     """
     if isinstance(value, dt.date):
         return value.isoformat()
@@ -534,8 +534,13 @@ def _bad_kind(doc: Document, path: PathKey) -> Problem:
     kind_path = (*path, "kind")
     if not isinstance(item, dict):
         where = format_path(path)
-        return Problem(doc.file, doc.line(path), where, f"got {_describe(item)}",
-                       "expected a mapping with kind, id, name, ...")
+        return Problem(
+            doc.file,
+            doc.line(path),
+            where,
+            f"got {_describe(item)}",
+            "expected a mapping with kind, id, name, ...",
+        )
     if kind is None:
         return Problem(
             doc.file,

@@ -140,8 +140,8 @@ def read_yaml(path: Path, *, display_name: str | None = None) -> Document:
         text = data.decode("utf-8", errors="strict")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        raise LayerFileError([Problem(name, line, "", f"byte 0x{data[exc.start]:02x} is not UTF-8 text",
-                                      "save the file as UTF-8")]) from None
+        problem = f"byte 0x{data[exc.start]:02x} is not UTF-8 text"
+        raise LayerFileError([Problem(name, line, "", problem, "save the file as UTF-8")]) from None
     return parse_yaml(text, name)
 
 

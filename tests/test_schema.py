@@ -274,9 +274,7 @@ def test_impossible_dates_quoted_or_not_are_errors():
 
 def test_period_must_run_forwards():
     text = HEADER.replace("features:", "period: {from: 2011-05, to: 2009}\nfeatures: []")
-    assert problems(text) == [
-        "t.yaml:7: period: 'to' (2009) is before 'from' (2011-05); swap them"
-    ]
+    assert problems(text) == ["t.yaml:7: period: 'to' (2009) is before 'from' (2011-05); swap them"]
 
 
 def test_a_link_needs_two_places():
@@ -306,6 +304,9 @@ def test_a_wrong_literal_does_not_suggest_itself():
 def test_a_file_that_is_not_utf8(tmp_path: Path):
     path = tmp_path / "latin1.yaml"
     path.write_bytes("version: 1\ntitle: K\xfcrecik\n".encode("latin-1"))
-    with pytest.raises(LayerFileError, match=r"latin1\.yaml:2: byte 0xfc is not UTF-8 text; "
-                                             r"save the file as UTF-8$"):
+    with pytest.raises(
+        LayerFileError,
+        match=r"latin1\.yaml:2: byte 0xfc is not UTF-8 text; "
+        r"save the file as UTF-8$",
+    ):
         geo.yamlio.read_yaml(path)

@@ -420,7 +420,7 @@ def test_hidden_layer_is_absent_at_start_and_leaves_its_group_half_checked(
 
 
 #: A group name is free text from YAML: a line break, quotes and brackets must not upset the page.
-AWKWARD_GROUP = "Line one\nLine \"two\" ]['"
+AWKWARD_GROUP = 'Line one\nLine "two" ][\''
 
 
 def test_group_named_with_a_line_break_and_quotes_toggles_its_layers(
@@ -737,16 +737,20 @@ TOPMOST_SOURCED_SITE_JS = """(ids) => {
 }"""
 
 DIMMED_JS = """(ids) => {
-  // [layer id, feature id, dimmed?] for every drawn shape and marker of the given layers
+  // [layer id, feature id, dimmed?, opacities] for every drawn shape and marker of the layers:
+  // the timeline dims a marker to 0.2, a shape's stroke to 0.12 and its fill to 0.03
   const out = [];
   for (const id of ids) {
     const walk = (lyr) => {
       if (lyr.eachLayer) { lyr.eachLayer(walk); return; }
       const icon = lyr._icon, path = lyr._path;
       if (!(icon || path) || !(icon || path).isConnected) { return; }
-      const dimmed = icon ? icon.style.opacity === "0.2"
-        : path.getAttribute("stroke-opacity") === "0.12" || path.getAttribute("fill-opacity") === "0.03";
-      out.push([id, lyr.feature.id, dimmed]);
+      if (icon) { out.push([id, lyr.feature.id, icon.style.opacity === "0.2", icon.style.opacity]); return; }
+      const stroke = path.getAttribute("stroke") !== "none", fill = path.getAttribute("fill") !== "none";
+      const a = (name) => path.getAttribute(name);
+      const dimmed = (stroke || fill) && (!stroke || a("stroke-opacity") === "0.12")
+        && (!fill || a("fill-opacity") === "0.03");
+      out.push([id, lyr.feature.id, dimmed, a("stroke-opacity") + "/" + a("fill-opacity")]);
     };
     window.defenseMap.overlays[id].eachLayer(walk);
   }
@@ -832,6 +836,8 @@ def test_offline_page_works_with_the_network_blocked(
     # a group's checkbox hides and shows all its layers
     members = [layer for layer in any_atlas.layers if layer.group == first.group]
     group = group_box(page, first.group)
+    group.check()  # from half-checked if one of its layers starts hidden
+    assert [layer_state(page, m.id)["legend"] for m in members] == [1] * len(members)
     group.uncheck()
     assert [layer_state(page, m.id) for m in members] == [
         {"onMap": False, "drawn": 0, "checked": False, "legend": 0}
@@ -847,13 +853,13 @@ def test_offline_page_works_with_the_network_blocked(
     assert drawn_counts(page) == expected_counts(shown)
 
     # the timeline dims what was not in force, and "show all dates" restores it
-    low, high = page.evaluate("() => JSON.parse(document.getElementById('dm-data').textContent)"
-                              ".timeline")["min"], None  # fmt: skip
     slider = page.locator('input[data-timeline="year"]')
     low, high = int(slider.get_attribute("min") or 0), int(slider.get_attribute("max") or 0)
     year = max(range(low, high + 1), key=lambda y: (len(dimmed_features(shown, y)), -y))
     want = dimmed_features(shown, year)
     assert want, "no feature shown at start is dated: the timeline would dim nothing"
+    undimmed = page.evaluate(DIMMED_JS, [layer.id for layer in shown])
+    assert [d for d in undimmed if d[2]] == []
     page.locator('input[data-timeline="all"]').uncheck()
     slider.focus()
     page.keyboard.press("Home")
@@ -861,17 +867,17 @@ def test_offline_page_works_with_the_network_blocked(
         page.keyboard.press("ArrowRight")
     assert page.locator(".dm-timeline .dm-when").inner_text() == f"as of {year}"
     drawn = page.evaluate(DIMMED_JS, [layer.id for layer in shown])
-    assert {(lid, fid) for lid, fid, dimmed in drawn if dimmed} == want
-    assert not any((lid, fid) in want for lid, fid, dimmed in drawn if not dimmed)
+    assert {(lid, fid) for lid, fid, dimmed, _ in drawn if dimmed} == want
+    assert not any((lid, fid) in want for lid, fid, dimmed, _ in drawn if not dimmed)
     page.locator('input[data-timeline="all"]').check()
     assert page.locator(".dm-timeline .dm-when").inner_text() == "all dates"
     assert slider.is_disabled()
-    assert [d for d in page.evaluate(DIMMED_JS, [layer.id for layer in shown]) if d[2]] == []
+    assert page.evaluate(DIMMED_JS, [layer.id for layer in shown]) == undimmed
 
     # the panels fold away and back
     for panel, label in ((".dm-layers", "Layers and base map"), (".dm-legend", "Legend")):
         button = page.locator(f"{panel} > button.dm-toggle")
-        assert button.inner_text() == label
+        assert button.text_content() == label
         button.click()
         assert page.locator(f"{panel}.dm-folded").count() == 1
         assert button.get_attribute("aria-expanded") == "false"
