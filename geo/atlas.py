@@ -14,7 +14,7 @@ from shapely.geometry.base import BaseGeometry
 
 from . import geodesy
 from .atlas_types import FEATURE_COLUMNS, Atlas, Layer, Source, Style
-from .errors import LayerFileError, Problem
+from .errors import LayerFileError, Problem, did_you_mean
 from .regions import ShapeError, build_shape, describe_shape
 from .schema import LayerModel, Link, Point, Range, Region, Site, validate_document
 from .yamlio import Document, PathKey, format_path, read_yaml
@@ -200,10 +200,7 @@ def _site_refs(feature: Any) -> list[tuple[str, str]]:
 def _unknown(
     doc: Document, path: PathKey, what: str, value: str, known: list[str], scope: str
 ) -> Problem:
-    import difflib
-
-    close = difflib.get_close_matches(value, known, n=3, cutoff=0.5)
-    hint = ("did you mean " + ", ".join(f"'{c}'" for c in close) + "? ") if close else ""
+    hint = did_you_mean(value, known, n=3, cutoff=0.5)
     return Problem(
         doc.file,
         doc.line(path),

@@ -74,6 +74,3 @@ class Layer:
 class Atlas:
     title: str
     layers: tuple[Layer, ...]
-
-    def source(self, layer: Layer, source_id: str) -> Source:
-        return next(s for s in layer.sources if s.id == source_id)

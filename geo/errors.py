@@ -2,8 +2,23 @@
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterable
 from dataclasses import dataclass
+
+
+def did_you_mean(value: str, choices: Iterable[str], *, n: int = 1, cutoff: float = 0.6) -> str:
+    """Suggest the closest choices to a misspelt value, as the start of an error's advice.
+
+    >>> did_you_mean("radr", ["radar", "command"])
+    "did you mean 'radar'? "
+    >>> did_you_mean("radar", ["radar"]), did_you_mean("xyz", ["radar"])
+    ('', '')
+    """
+    close = [
+        c for c in difflib.get_close_matches(value, list(choices), n=n, cutoff=cutoff) if c != value
+    ]
+    return ("did you mean " + ", ".join(f"'{c}'" for c in close) + "? ") if close else ""
 
 
 class DefenseMapError(Exception):

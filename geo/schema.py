@@ -8,7 +8,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import re
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
@@ -24,7 +23,7 @@ from pydantic import (
     model_validator,
 )
 
-from .errors import LayerFileError, Problem
+from .errors import LayerFileError, Problem, did_you_mean
 from .geodesy import MAX_BUFFER_KM, MAX_RADIUS_KM
 from .yamlio import Document, PathKey, format_path
 
@@ -509,16 +508,13 @@ def _describe(value: Any) -> str:
 
 
 def _one_of(value: str, choices: list[str]) -> str:
-    close = [c for c in difflib.get_close_matches(value, choices, n=1, cutoff=0.6) if c != value]
-    hint = f"did you mean '{close[0]}'? " if close else ""
-    return hint + "expected one of " + ", ".join(f"'{c}'" for c in choices)
+    return did_you_mean(value, choices) + "expected one of " + ", ".join(f"'{c}'" for c in choices)
 
 
 def _unknown_key(doc: Document, path: PathKey) -> Problem:
     key = str(path[-1])
     allowed = sorted(_model_keys(_model_at(doc.data, path[:-1])))
-    close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.5)
-    hint = f"did you mean '{close[0]}'? " if close else ""
+    hint = did_you_mean(key, allowed, cutoff=0.5)
     return Problem(
         doc.file,
         doc.line(path),

@@ -11,25 +11,31 @@ from __future__ import annotations
 import contextlib
 import html
 import json
-import math
 import os
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
-import numpy as np
-import pandas as pd
 import shapely
-from shapely.geometry import mapping
 from shapely.geometry.base import BaseGeometry
 
-from geo.atlas_types import FEATURE_COLUMNS, Atlas, Layer, Source, Style
+from geo.atlas_types import FEATURE_COLUMNS, Atlas, Layer, Style
 from geo.errors import ExportError
 from geo.fileio import atomic_target
+from geo.render.features import (
+    COORD_DECIMALS,
+    STRUCTURED_COLUMNS,
+    feature_records,
+    layer_to_geojson_features,
+    oriented,
+    source_dict,
+    style_properties,
+)
+
+PathLike = str | os.PathLike[str]
 
 __all__ = [
     "atlas_to_geojson_dict",
@@ -43,109 +49,10 @@ __all__ = [
     "write_kml",
 ]
 
-#: Decimal places kept in coordinates: 6 decimals of a degree is about 0.1 m.
-COORD_DECIMALS = 6
-#: Feature columns holding structures rather than scalars.
-STRUCTURED_COLUMNS: tuple[str, ...] = ("parameters", "sources")
-#: Feature columns written as plain text/number fields.
-SCALAR_COLUMNS: tuple[str, ...] = tuple(c for c in FEATURE_COLUMNS if c not in STRUCTURED_COLUMNS)
-SOURCE_FIELDS: tuple[str, ...] = ("id", "title", "publisher", "date", "url", "quote")
-
-PathLike = str | os.PathLike[str]
-
 
 def _write_bytes(path: Path, data: bytes) -> None:
     """Write `data` to `path` (a separate function so tests can make it fail midway)."""
     path.write_bytes(data)
-
-
-# --------------------------------------------------------------------------------------------
-# Shared: plain values, feature records, style
-# --------------------------------------------------------------------------------------------
-
-
-def _plain(value: Any) -> Any:
-    """Return `value` as JSON-ready Python: NaN/inf become None, numpy scalars become Python.
-
-    >>> _plain({"a": float("nan"), "b": [np.int64(3), (1.5,)]})
-    {'a': None, 'b': [3, [1.5]]}
-    """
-    if isinstance(value, Mapping):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple, np.ndarray)):
-        return [_plain(v) for v in value]
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if isinstance(value, (date, datetime)):
-        return value.isoformat()
-    if value is not None and not isinstance(value, (str, int, float, bool)):
-        # pandas.NA / NaT and similar missing markers are the only other values a column holds
-        return None if pd.isna(value) is True else str(value)
-    return value
-
-
-def _source_dict(source: Source) -> dict[str, Any]:
-    """Return one source as an object with a fixed key order."""
-    return {name: getattr(source, name) for name in SOURCE_FIELDS}
-
-
-def _resolve_sources(layer: Layer, feature_id: Any, ids: Any) -> list[dict[str, Any]]:
-    """Resolve a feature's source ids against its layer; name the missing one if any."""
-    by_id = {source.id: source for source in layer.sources}
-    resolved = []
-    for source_id in _plain(ids) or []:
-        if source_id not in by_id:
-            known = ", ".join(repr(s) for s in by_id) or "none"
-            raise ExportError(
-                f"layer {layer.id!r}: feature {feature_id!r} cites source {source_id!r}, which "
-                f"the layer does not define (its sources: {known}); add it to the layer's sources"
-            )
-        resolved.append(_source_dict(by_id[source_id]))
-    return resolved
-
-
-def _feature_records(layer: Layer) -> list[tuple[dict[str, Any], BaseGeometry | None]]:
-    """Return (properties, geometry) for each feature of `layer`, in frame order.
-
-    Properties follow FEATURE_COLUMNS: scalars as plain values, ``parameters`` as a dict and
-    ``sources`` resolved to source objects. ``layer`` is always the layer's own id.
-    """
-    frame = _in_wgs84(layer)
-    records = []
-    for row in frame.to_dict("records"):
-        props = {column: _plain(row.get(column)) for column in SCALAR_COLUMNS}
-        props["layer"] = layer.id
-        props["parameters"] = _plain(row.get("parameters")) or {}
-        props["sources"] = _resolve_sources(layer, props["id"], row.get("sources"))
-        props = {column: props[column] for column in FEATURE_COLUMNS}
-        records.append((props, row.get(frame.geometry.name)))
-    return records
-
-
-def _in_wgs84(layer: Layer) -> gpd.GeoDataFrame:
-    """Return the layer's features in EPSG:4326 (the Atlas promises it; a frame without CRS is
-    taken at its word)."""
-    frame = layer.features
-    if frame.crs is not None and frame.crs.to_epsg() != 4326:
-        return frame.to_crs(4326)
-    return frame
-
-
-def style_properties(style: Style) -> dict[str, Any]:
-    """Return the layer style as simplestyle-spec properties (``stroke``, ``fill``, ...).
-
-    >>> style_properties(Style(color="#b03a2e", fill_opacity=0.15))["fill"]
-    '#b03a2e'
-    """
-    return {
-        "stroke": style.color,
-        "stroke-width": style.weight,
-        "stroke-opacity": style.opacity,
-        "fill": style.fill,
-        "fill-opacity": style.fill_opacity,
-    }
 
 
 def _safe_names(ids: Iterable[str], *, prefix: str) -> list[str]:
@@ -170,56 +77,6 @@ def _safe_names(ids: Iterable[str], *, prefix: str) -> list[str]:
 # --------------------------------------------------------------------------------------------
 # GeoJSON
 # --------------------------------------------------------------------------------------------
-
-
-def _rounded(geom: BaseGeometry, decimals: int) -> BaseGeometry:
-    """Round coordinates to `decimals`; ``+ 0.0`` turns -0.0 into 0.0 so bytes stay stable."""
-    return shapely.transform(geom, lambda xy: np.round(xy, decimals) + 0.0)
-
-
-def _oriented(geom: BaseGeometry) -> BaseGeometry:
-    """Orient polygon rings as RFC 7946 asks: exteriors counter-clockwise, holes clockwise."""
-    orient_polygons = getattr(shapely, "orient_polygons", None)  # shapely >= 2.1
-    if orient_polygons is not None:
-        return orient_polygons(geom)
-    return _ORIENT_FALLBACK.get(geom.geom_type, lambda g: g)(geom)
-
-
-_ORIENT_FALLBACK: dict[str, Callable[[Any], BaseGeometry]] = {
-    "Polygon": lambda g: shapely.geometry.polygon.orient(g, 1.0),
-    "MultiPolygon": lambda g: shapely.MultiPolygon([_oriented(p) for p in g.geoms]),
-    "GeometryCollection": lambda g: shapely.GeometryCollection([_oriented(p) for p in g.geoms]),
-}
-
-
-def _geojson_geometry(geom: BaseGeometry | None, decimals: int) -> dict[str, Any] | None:
-    """Return a GeoJSON geometry object, or None (GeoJSON ``null``) for a missing/empty one.
-
-    Coordinates stay the tuples of Python floats ``mapping`` gives (``json`` writes them as
-    arrays); walking them through ``_plain`` tripled the export time of large rings.
-    """
-    if geom is None or geom.is_empty:
-        return None
-    return dict(mapping(_rounded(_oriented(geom), decimals)))
-
-
-def layer_to_geojson_features(
-    layer: Layer, *, decimals: int = COORD_DECIMALS
-) -> list[dict[str, Any]]:
-    """Return the GeoJSON Feature objects of one layer, in the layer's feature order.
-
-    Properties: the feature columns, then ``layer_title``, ``group`` and the simplestyle keys.
-    """
-    extra = {"layer_title": layer.title, "group": layer.group, **style_properties(layer.style)}
-    return [
-        {
-            "type": "Feature",
-            "id": props["id"],
-            "geometry": _geojson_geometry(geom, decimals),
-            "properties": {**props, **extra},
-        }
-        for props, geom in _feature_records(layer)
-    ]
 
 
 def atlas_to_geojson_dict(atlas: Atlas, *, decimals: int = COORD_DECIMALS) -> dict[str, Any]:
@@ -298,7 +155,7 @@ def _gpkg_frame(layer: Layer) -> tuple[gpd.GeoDataFrame, str]:
         "fill_opacity": float(style.fill_opacity),
     }
     rows, geoms = [], []
-    for props, geom in _feature_records(layer):
+    for props, geom in feature_records(layer):
         for column in STRUCTURED_COLUMNS:
             props[column] = json.dumps(props[column], ensure_ascii=False, allow_nan=False)
         rows.append({**props, **meta})
@@ -440,7 +297,7 @@ def _kml_line(parent: ET.Element, geom: Any) -> None:
 def _kml_polygon(parent: ET.Element, geom: Any) -> None:
     polygon = _sub(parent, "Polygon")
     _sub(polygon, "tessellate", 1)
-    geom = _oriented(geom)
+    geom = oriented(geom)
     ring = _sub(_sub(polygon, "outerBoundaryIs"), "LinearRing")
     _coordinates(ring, geom.exterior.coords)
     for hole in geom.interiors:
@@ -580,7 +437,7 @@ def _folder_html(layer: Layer) -> str:
     period = _dates_text(layer.period_from, layer.period_to)
     parts.append(f"<p><b>Period</b> {_e(period)}</p>" if period else "")
     parts += [f"<p>{_e(note)}</p>" for note in layer.notes]
-    parts.append(_sources_html(_source_dict(s) for s in layer.sources))
+    parts.append(_sources_html(source_dict(s) for s in layer.sources))
     return "".join(parts)
 
 
@@ -591,7 +448,7 @@ def _kml_folder(parent: ET.Element, layer: Layer, folder_id: str, style_id: str)
     if not layer.visible:
         _sub(folder, "visibility", 0)
     _sub(folder, "description", _folder_html(layer))
-    for props, geom in _feature_records(layer):
+    for props, geom in feature_records(layer):
         _kml_placemark(folder, props, geom, layer, style_id)
 
 

@@ -11,14 +11,13 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
-import shapely
 from shapely.geometry import mapping
 
 from .. import __version__, geodesy
 from ..atlas_types import Atlas, Layer
 from ..fileio import atomic_target
 from .assets import Assets, cdn_assets, inline_assets, own_file
-from .gis import layer_to_geojson_features
+from .features import layer_to_geojson_features, rounded
 
 #: 5 decimals of a degree is about 1 m: finer than any source's precision, and a lighter page.
 COORD_DECIMALS = 5
@@ -226,9 +225,8 @@ def _collection(geometries: Any) -> dict[str, Any]:
 
 
 def _rounded_geometry(geometry: Any, decimals: int) -> dict[str, Any]:
-    """GeoJSON geometry with coordinates rounded (and -0.0 written as 0.0), as plain lists."""
-    rounded = shapely.transform(geometry, lambda xy: xy.round(decimals) + 0.0)
-    return json.loads(json.dumps(mapping(rounded)))
+    """GeoJSON geometry with coordinates rounded, as plain lists."""
+    return json.loads(json.dumps(mapping(rounded(geometry, decimals))))
 
 
 def write_html(atlas: Atlas, path: Path, *, offline: bool = False) -> int:
