@@ -15,10 +15,12 @@ import pytest
 import shapely
 import shapely.affinity
 from matplotlib.colors import to_rgb
+from matplotlib.figure import Figure
 
 import geo.fileio
 from geo.atlas_types import FEATURE_COLUMNS, Atlas, Layer, Source, Style
 from geo.errors import ExportError
+from geo.geodesy import geodesic_line
 from geo.render import static
 from geo.render.static import (
     LAND_COLOR,
@@ -28,6 +30,7 @@ from geo.render.static import (
     plan_static,
     render_static,
 )
+from geo.render.static._frame import Frame, outlines
 
 TEHRAN = (51.389, 35.689)  # lon, lat
 REDZIKOWO = (17.1231, 54.4728)
@@ -386,7 +389,9 @@ def test_missing_folder_is_an_export_error(tmp_path: Path) -> None:
         ({"width_px": 50}, r"width_px: 50 is not allowed; expected an integer 200–20000"),
         ({"width_px": 800.5}, r"width_px: 800.5 is not allowed"),
         ({"height_px": 10}, r"height_px: 10 is not allowed; expected None or 200–20000"),
-        ({"dpi": 0}, r"dpi: 0 is not allowed; expected a number 20–1200"),
+        ({"dpi": 0}, r"dpi: 0 is not allowed; expected a number 50–1200"),
+        ({"dpi": 49}, r"dpi: 49 is not allowed; expected a number 50–1200"),
+        ({"dpi": 1201}, r"dpi: 1201 is not allowed; expected a number 50–1200"),
     ],
 )
 def test_bad_sizes_say_what_is_allowed(
@@ -444,7 +449,7 @@ def test_failed_save_leaves_the_old_file_and_no_temporary(
     def broken_save(*args: Any, **kwargs: Any) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(static.Figure, "savefig", broken_save)
+    monkeypatch.setattr(Figure, "savefig", broken_save)
     with pytest.raises(ExportError, match=r"cannot write .*map\.png: No space left on device"):
         render_static(make_atlas(), out)
     assert out.read_bytes() == b"old map"
@@ -458,6 +463,52 @@ def test_layer_ids_pick_layers_and_legend_follows(tmp_path: Path) -> None:
     svg = out.read_text(encoding="utf-8")
     assert "Iranian missile ranges" in svg and "Only Iran" in svg
     assert "Russian eastern sector" not in svg and "Redzikowo" not in svg
+
+
+def self_link_layer() -> Layer:
+    """A site with a link to itself (zero length) and a link with a zero-length piece."""
+    loop = geodesic_line(*REDZIKOWO, *REDZIKOWO)
+    assert loop.length == 0.0
+    mixed = shapely.MultiLineString([[ARMAVIR, ARMAVIR], [ARMAVIR, GABALA]])
+    return Layer(
+        id="loops",
+        title="Links to themselves",
+        group="Edge cases",
+        features=features(
+            "loops",
+            [
+                {"id": "loop", "kind": "link", "label": "loop link", "geometry": loop},
+                {"id": "mixed", "kind": "link", "label": "mixed link", "geometry": mixed},
+            ],
+        ),
+        style=Style(color="#6a1b9a"),
+    )
+
+
+@pytest.mark.parametrize("suffix", [".png", ".svg", ".pdf"])
+@pytest.mark.usefixtures("fake_base")
+def test_zero_length_links_are_left_out_not_a_crash(tmp_path: Path, suffix: str) -> None:
+    out = tmp_path / f"map{suffix}"
+    render_static(make_atlas(extra=(self_link_layer(),)), out, width_px=800)
+    header = {".png": b"\x89PNG", ".svg": b"<?xml", ".pdf": b"%PDF-"}[suffix]
+    assert out.read_bytes().startswith(header)
+    if suffix == ".svg":
+        svg = out.read_text(encoding="utf-8")
+        assert "Redzikowo" in svg and "Links to themselves" in svg
+        assert "mixed link" in svg  # the piece with a length is drawn and named
+        assert "loop link" not in svg  # nothing drawn, so nothing to name
+
+
+def test_a_map_of_zero_length_links_alone_is_nothing_to_draw(tmp_path: Path) -> None:
+    loop = geodesic_line(*REDZIKOWO, *REDZIKOWO)
+    layer = Layer(
+        id="loop",
+        title="Loop",
+        group="g",
+        features=features("loop", [{"id": "l", "kind": "link", "geometry": loop}]),
+    )
+    with pytest.raises(ExportError, match="nothing to draw: no feature of the selected layers"):
+        render_static(Atlas("t", (layer,)), tmp_path / "map.png")
 
 
 # --- projection helpers ---------------------------------------------------------------------
@@ -477,9 +528,9 @@ def test_bounds_of_a_ring_over_the_pole_cover_every_longitude() -> None:
     assert bounds.centre_lon == pytest.approx(GABALA[0], abs=2.0)
 
 
-def test_open_seams_drops_split_and_pole_edges_only() -> None:
-    rings = shapely.get_rings(shapely.get_parts(np.asarray([polar_ring(*GABALA, 6000)])))
-    lines = static._open_seams(rings)
+def test_outlines_drop_split_and_pole_edges_only() -> None:
+    polys = shapely.get_parts(np.asarray([polar_ring(*GABALA, 6000)]))
+    lines = outlines(polys)
     coords = shapely.get_coordinates(lines)
     assert len(lines) >= 1 and len(coords) > 600
     assert coords[:, 1].max() < 90.0  # nothing runs to the pole
@@ -489,9 +540,22 @@ def test_open_seams_drops_split_and_pole_edges_only() -> None:
         assert not along.any()
 
 
+def test_outlines_keep_an_edge_on_180_that_is_not_a_cut() -> None:
+    def on_180(lines: np.ndarray) -> int:
+        return sum(
+            int(((np.abs(xy[:-1, 0]) == 180) & (xy[:-1, 0] == xy[1:, 0])).sum())
+            for xy in map(shapely.get_coordinates, lines)
+        )
+
+    ends_at_180 = shapely.box(170, 10, 180, 20)  # a real edge: nothing faces it on -180°
+    assert on_180(outlines(np.array([ends_at_180], dtype=object))) == 1
+    split = [ends_at_180, shapely.box(-180, 10, -170, 20)]  # one shape cut at ±180°
+    assert on_180(outlines(np.array(split, dtype=object))) == 0
+
+
 def projected_area_km2(geometry: shapely.Geometry, centre: tuple[float, float]) -> float:
     projection = static.MapProjection(lat_0=centre[1], lon_0=centre[0])
-    frame = static._Frame(projection, (-2e7, -2e7, 2e7, 2e7))
+    frame = Frame(projection, (-2e7, -2e7, 2e7, 2e7))
     return float(sum(p.area for p in frame.areas([geometry]))) / 1e6
 
 

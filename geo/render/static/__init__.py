@@ -1,0 +1,144 @@
+"""Render the atlas as a static PNG, SVG or PDF map with matplotlib alone.
+
+The map is drawn in a Lambert azimuthal equal-area projection centred on the visible features,
+over the offline vector base map of `geo.reference`, with the layers in atlas order, a legend, a
+scale bar, a light graticule and a numbered source list. No browser, no network, no cartopy.
+The same atlas gives byte-identical files (no dates, fixed fonts, fixed SVG ids).
+
+>>> render_static(atlas, "output/map.png", width_px=1600)        # doctest: +SKIP
+
+The stages, each in its own module: `_projection` (bounds and projection), `_frame` (projecting
+and clipping shapes), `_text` (measuring, wrapping and placing text), `_rows` and `_layout`
+(what goes where), then drawing with `_draw`, `_layers`, `_labels` and `_panels`.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any, cast
+
+import matplotlib
+from matplotlib.figure import Figure
+
+from geo.atlas_types import Atlas
+from geo.errors import ExportError
+from geo.fileio import atomic_target
+
+from ._draw import draw
+from ._layout import StaticLayout, plan_static
+from ._projection import LonLatBounds, MapProjection, choose_projection, lonlat_bounds
+from ._rows import short_url
+from ._theme import FONT_FAMILY, LAND_COLOR, SEA_COLOR, UNCERTAIN_MARK
+
+__all__ = [
+    "FORMATS",
+    "LAND_COLOR",
+    "SEA_COLOR",
+    "UNCERTAIN_MARK",
+    "LonLatBounds",
+    "MapProjection",
+    "StaticLayout",
+    "choose_projection",
+    "lonlat_bounds",
+    "plan_static",
+    "render_static",
+    "short_url",
+]
+
+#: Output formats by file suffix.
+FORMATS: Mapping[str, str] = {".png": "png", ".svg": "svg", ".pdf": "pdf"}
+
+# Settings that make output reproducible and keep SVG text as text (searchable, editable).
+_RC_PARAMS: dict[Any, Any] = {
+    "font.family": "sans-serif",
+    "font.sans-serif": [FONT_FAMILY],
+    "svg.fonttype": "none",
+    "svg.hashsalt": "defense-map",
+    "svg.id": "defense-map",
+    "pdf.fonttype": 42,
+    "pdf.compression": 6,
+    "path.simplify": True,
+    "lines.scale_dashes": False,  # dash lengths are given in points, as the style says
+    "axes.unicode_minus": False,
+    "text.parse_math": False,  # a "$" in a name is a dollar, not mathtext
+}
+# Without these keys matplotlib would stamp its version and the current time into the file.
+_METADATA: dict[str, dict[str, Any]] = {
+    "png": {"Software": None},
+    "svg": {"Creator": None, "Date": None},
+    "pdf": {"Creator": None, "Producer": None, "CreationDate": None, "ModDate": None},
+}
+
+
+def render_static(
+    atlas: Atlas,
+    path: str | os.PathLike[str],
+    *,
+    width_px: int = 1600,
+    height_px: int | None = None,
+    dpi: float = 150,
+    title: str | None = None,
+    date_text: str | None = None,
+    layer_ids: Iterable[str] | None = None,
+) -> None:
+    """Write the atlas as a static map to `path` (.png, .svg or .pdf, chosen by the suffix).
+
+    `layer_ids` picks layers (in atlas order); by default the layers visible when the map opens.
+    `height_px=None` sizes the image to the map. `title` defaults to the atlas title and
+    `date_text` to the span of the layers' periods. The file is written atomically.
+    """
+    target = Path(path)
+    fmt = _format_of(target)
+    if not target.parent.is_dir():
+        raise ExportError(
+            f"{target}: folder {str(target.parent)!r} does not exist; create it first"
+        )
+    layout = plan_static(
+        atlas,
+        width_px=width_px,
+        height_px=height_px,
+        dpi=dpi,
+        title=title,
+        date_text=date_text,
+        layer_ids=layer_ids,
+    )
+    with matplotlib.rc_context(_RC_PARAMS):
+        fig = draw(layout, _load_basemap())
+        metadata = dict(_METADATA[fmt])
+        if layout.title_lines:
+            metadata["Title"] = " ".join(layout.title_lines)
+        try:
+            _write_atomically(fig, target, fmt=fmt, dpi=dpi, metadata=metadata)
+        finally:
+            fig.clear()  # free the artists now; no pyplot, so nothing else holds the figure
+
+
+def _format_of(target: Path) -> str:
+    fmt = FORMATS.get(target.suffix.lower())
+    if fmt is None:
+        allowed = ", ".join(FORMATS)
+        raise ExportError(
+            f"{target}: suffix {target.suffix or '(none)'!r} is not supported; "
+            f"must be one of {allowed}"
+        )
+    return fmt
+
+
+def _load_basemap() -> Mapping[str, Any]:
+    """Return the offline base map (land, borders, seas) from `geo.reference`."""
+    try:
+        basemap = importlib.import_module("geo.reference").basemap
+    except (ImportError, AttributeError) as exc:
+        raise ExportError(f"the base map is missing: geo.reference.basemap ({exc})") from None
+    return cast(Mapping[str, Any], basemap())
+
+
+def _write_atomically(
+    fig: Figure, target: Path, *, fmt: str, dpi: float, metadata: Mapping[str, Any]
+) -> None:
+    """Save into a temporary file beside `target`, then rename it over `target`."""
+    with atomic_target(target) as temp:
+        fig.savefig(temp, format=fmt, dpi=dpi, metadata=dict(metadata), facecolor="white")

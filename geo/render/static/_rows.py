@@ -1,0 +1,158 @@
+"""The text of the legend and of the numbered source list, as rows wrapped to a width."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+from geo.atlas_types import Layer, Source
+
+from ._features import has_uncertain, role_of, rows_of
+from ._projection import MapProjection
+from ._text import Font, wrap
+from ._theme import FONT_PT, ROLE_MARKERS, SYMBOL_W_PX, UNCERTAIN_MARK
+
+
+@dataclass(frozen=True)
+class Row:
+    """One block of the legend or source list: lines of text and what stands before them."""
+
+    kind: str  # legend: group | layer | note | role | footnote | credit; sources: source | more
+    lines: tuple[str, ...]
+    font: Font
+    height_px: float
+    layer: Layer | None = None
+    marker: str = ""  # the role of a role row, the number of a source row
+    indent_px: float = 0.0  # text starts this far right of the column (after a legend symbol)
+
+
+def number_sources(
+    layers: Sequence[Layer],
+) -> tuple[dict[str, list[int]], list[tuple[int, Source]]]:
+    """Number the sources of all layers once each; return the numbers per layer and the list."""
+    seen: dict[tuple[Any, ...], int] = {}
+    per_layer: dict[str, list[int]] = {}
+    listed: list[tuple[int, Source]] = []
+    for layer in layers:
+        numbers = per_layer.setdefault(layer.id, [])
+        for source in layer.sources:
+            key = (source.title, source.publisher, source.date, source.url)
+            if key not in seen:
+                seen[key] = len(seen) + 1
+                listed.append((seen[key], source))
+            numbers.append(seen[key])
+    return per_layer, listed
+
+
+def short_url(url: str, max_chars: int = 48) -> str:
+    """Return `url` without scheme and `www.`, cut to `max_chars` with an ellipsis.
+
+    >>> short_url("https://www.nti.org/gsn/article/russia-set-for-intensive-missile-shield-talks/")
+    'nti.org/gsn/article/russia-set-for-intensive-mi…'
+    """
+    text = url.split("://", 1)[-1].removeprefix("www.").rstrip("/")
+    return text if len(text) <= max_chars else text[: max_chars - 1] + "…"
+
+
+def _source_text(source: Source) -> str:
+    parts = [source.title.rstrip(".") + "."]
+    detail = ", ".join(p for p in (source.publisher, source.date) if p)
+    if detail:
+        parts.append(detail + ".")
+    if source.url:
+        parts.append(short_url(source.url))
+    return " ".join(parts)
+
+
+def source_rows(
+    sources: Sequence[tuple[int, Source]], font: Font, col_w: float, dpi: float
+) -> list[Row]:
+    """Return one row per numbered source, wrapped to a column `col_w` pixels wide."""
+    number_w = font.width_px("[00] ", dpi)
+    rows = []
+    for number, source in sources:
+        lines = wrap(_source_text(source), font, col_w - number_w, dpi)
+        rows.append(
+            Row("source", tuple(lines), font, len(lines) * font.line_px(dpi), marker=f"[{number}]")
+        )
+    return rows
+
+
+def legend_rows(
+    layers: Sequence[Layer],
+    numbers: Mapping[str, list[int]],
+    fonts: Mapping[str, Font],
+    width_px: float,
+    dpi: float,
+    projection: MapProjection,
+) -> list[Row]:
+    """Return the legend: group headings, one entry per layer, notes, site roles, credits."""
+    indent = (SYMBOL_W_PX + 12) * fonts["legend"].size_pt / FONT_PT["legend"] * dpi / 150
+    text_w = width_px - indent
+    rows: list[Row] = []
+    group = None
+    for layer in layers:
+        if layer.group and layer.group != group:
+            rows.append(_text_row("group", layer.group, fonts["group"], width_px, dpi, gap=0.5))
+        group = layer.group
+        entry = _layer_row(layer, numbers.get(layer.id, []), fonts["legend"], text_w, dpi)
+        rows.append(replace(entry, indent_px=indent))
+        notes = [_text_row("note", note, fonts["note"], text_w, dpi) for note in layer.notes]
+        rows += [replace(note, indent_px=indent) for note in notes]
+    rows += _role_rows(layers, fonts, width_px, indent, dpi)
+    if any(has_uncertain(layer) for layer in layers):
+        note = f"{UNCERTAIN_MARK} nominal or uncertain: dashed and lighter"
+        rows.append(_text_row("footnote", note, fonts["note"], width_px, dpi, gap=0.5))
+    credit = f"{projection.describe()}. Base map: Natural Earth (public domain)."
+    rows.append(_text_row("credit", credit, fonts["legend_small"], width_px, dpi, gap=0.6))
+    return rows
+
+
+def _role_rows(
+    layers: Sequence[Layer], fonts: Mapping[str, Font], width_px: float, indent: float, dpi: float
+) -> list[Row]:
+    roles = _roles_drawn(layers)
+    if not roles:
+        return []
+    heading = _text_row("group", "Sites", fonts["group"], width_px, dpi, gap=0.5)
+    font, text_w = fonts["legend"], width_px - indent
+    return [heading] + [
+        replace(_text_row("role", role, font, text_w, dpi, marker=role), indent_px=indent)
+        for role in roles
+    ]
+
+
+def _text_row(
+    kind: str,
+    text: str,
+    font: Font,
+    width_px: float,
+    dpi: float,
+    *,
+    gap: float = 0.15,
+    marker: str = "",
+) -> Row:
+    lines = wrap(text, font, width_px, dpi)
+    height = (len(lines) + gap) * font.line_px(dpi)
+    return Row(kind, tuple(lines), font, height, marker=marker)
+
+
+def _layer_row(
+    layer: Layer, numbers: Sequence[int], font: Font, width_px: float, dpi: float
+) -> Row:
+    text = layer.title
+    if has_uncertain(layer):
+        text += f" {UNCERTAIN_MARK}"
+    if numbers:
+        text += f" [{', '.join(map(str, sorted(set(numbers))))}]"
+    lines = wrap(text, font, width_px, dpi)
+    return Row("layer", tuple(lines), font, (len(lines) + 0.45) * font.line_px(dpi), layer=layer)
+
+
+def _roles_drawn(layers: Sequence[Layer]) -> list[str]:
+    found: set[str] = set()
+    for layer in layers:
+        sites = layer.features[layer.features["kind"] == "site"] if len(layer.features) else []
+        found |= {role_of(row) for row in rows_of(sites)}
+    return [role for role in ROLE_MARKERS if role in found]
