@@ -108,15 +108,19 @@ def _check_error(max_error_m: float) -> None:
 # --- angles and projections -----------------------------------------------------------------
 
 
-def _wrap_deg(angle_deg: np.ndarray) -> np.ndarray:
-    """Wrap angles into [-180, 180): the rule every unwrapping here follows."""
+def wrap_lon_deg(angle_deg: np.ndarray) -> np.ndarray:
+    """Wrap longitudes (or angles) into [-180, 180): the rule every unwrapping here follows.
+
+    >>> wrap_lon_deg(np.array([180.0, 190.0, -540.0]))
+    array([-180., -170., -180.])
+    """
     return (angle_deg + 180.0) % 360.0 - 180.0
 
 
 def _unwrap_each(lon_deg: np.ndarray, owner: np.ndarray, first: np.ndarray) -> np.ndarray:
     """Unwrap many boundaries stored one after another, each from its own first longitude."""
     step = np.diff(lon_deg)
-    turns = np.concatenate(([0.0], np.cumsum(np.round((_wrap_deg(step) - step) / 360.0))))
+    turns = np.concatenate(([0.0], np.cumsum(np.round((wrap_lon_deg(step) - step) / 360.0))))
     # Whole turns are exact in floating point, so shared vertices stay bit-identical.
     return lon_deg + 360.0 * (turns - turns[first][owner])
 
@@ -124,7 +128,7 @@ def _unwrap_each(lon_deg: np.ndarray, owner: np.ndarray, first: np.ndarray) -> n
 def _unwrap_deg(lon_deg: np.ndarray) -> np.ndarray:
     """Make longitudes continuous by adding whole turns, so ±180 stays exactly ±180 + 360 k."""
     step = np.diff(lon_deg)
-    turns = np.round((_wrap_deg(step) - step) / 360.0)
+    turns = np.round((wrap_lon_deg(step) - step) / 360.0)
     return lon_deg + 360.0 * np.concatenate(([0.0], np.cumsum(turns)))
 
 
@@ -265,7 +269,7 @@ def _chord_fails(
     """Flag the segments whose drawn chord strays more than tol_m from the true curve."""
     f = np.array(check.fractions)[None, :]
     lat_a, lat_b = v.lat[seg, None], v.lat[seg + 1, None]
-    lon = v.lon[seg, None] + f * _wrap_deg(v.lon[seg + 1] - v.lon[seg])[:, None]
+    lon = v.lon[seg, None] + f * wrap_lon_deg(v.lon[seg + 1] - v.lon[seg])[:, None]
     t = v.t[seg, None] + f * (v.t[seg + 1] - v.t[seg])[:, None]
     curve = np.broadcast_to(v.curve[seg, None], t.shape)
 
@@ -324,7 +328,7 @@ def _refine(
 def _antimeridian_crossings(family: _Family, v: _Vertices) -> tuple[_Vertices, np.ndarray]:
     """Insert a vertex exactly at lon ±180 where a segment crosses it; return the new pending."""
     start = v.lon[:-1]
-    end = start + _wrap_deg(v.lon[1:] - start)
+    end = start + wrap_lon_deg(v.lon[1:] - start)
     crosses = (v.curve[1:] == v.curve[:-1]) & (np.abs(end) > 180.0)
     crosses &= (np.abs(start) != 180.0) & (np.abs(v.lon[1:]) != 180.0)
     seg = np.flatnonzero(crosses)
@@ -335,7 +339,7 @@ def _antimeridian_crossings(family: _Family, v: _Vertices) -> tuple[_Vertices, n
     for _ in range(60):
         mid = (lo + hi) / 2.0
         lon, _ = family.points(curve, mid)
-        beyond = (ref + _wrap_deg(lon - ref) - edge) * edge > 0.0
+        beyond = (ref + wrap_lon_deg(lon - ref) - edge) * edge > 0.0
         lo, hi = np.where(beyond, lo, mid), np.where(beyond, mid, hi)
     t = (lo + hi) / 2.0
     _, lat = family.points(curve, t)
@@ -426,7 +430,7 @@ def _region_from_boundary(
     be a sliver folded onto itself by chord error, and is taken as drawn.
     """
     x = _unwrap_deg(lon)
-    total_deg = x[-1] + _wrap_deg(lon[0] - lon[-1]) - x[0]
+    total_deg = x[-1] + wrap_lon_deg(lon[0] - lon[-1]) - x[0]
     winding = round(total_deg / 360.0)
     if winding != 0:
         return split_antimeridian(_valid(_close_over_pole(lon, lat, winding)))
@@ -452,7 +456,7 @@ def _polar_region(
         # Seen from a pole, azimuths follow the meridian `lon`: pyproj puts azimuth az at
         # longitude lon + 180 - az from the north pole and lon + az from the south pole.
         x0 = lon + 180.0 - az0 - beam_deg if lat > 0 else lon + az0
-        x0, span = float(_wrap_deg(np.array(x0))), beam_deg
+        x0, span = float(wrap_lon_deg(np.array(x0))), beam_deg
     xs = np.linspace(x0, x0 + span, int(np.ceil(span / _POLAR_PARALLEL_STEP_DEG)) + 1)
     # The pole itself needs no vertices between its two ends.
     inner = xs[::-1] if min_radius_m > 0 else xs[[-1, 0]]
@@ -637,7 +641,7 @@ def _pole_passages_m(
 ) -> list[float]:
     """Return the distance at which a meridional geodesic runs over a pole, if it does."""
     on_meridian = abs(np.sin(np.radians(az_deg))) < 1e-12 and abs(lat1) < 90.0 > abs(lat2)
-    if not on_meridian or abs(_wrap_deg(np.array(lon2 - lon1))) <= 90.0:
+    if not on_meridian or abs(wrap_lon_deg(np.array(lon2 - lon1))) <= 90.0:
         return []
     pole_lat = 90.0 if np.cos(np.radians(az_deg)) > 0 else -90.0
     return [float(_GEOD.inv(lon1, lat1, lon1, pole_lat)[2])]
@@ -1068,7 +1072,7 @@ def _sectors(
     nxt = idx + 1
     nxt[last] = np.where(closed, first, -1)
     e_in, e_out = idx[nxt >= 0], nxt[nxt >= 0]
-    turn = _wrap_deg(e.az_a[e_out] - e.az_b[e_in])
+    turn = wrap_lon_deg(e.az_a[e_out] - e.az_b[e_in])
     straight = np.abs(turn) < max_turn_deg
     ray_of = np.arange(4 * len(idx))
     ray_of[4 * e_out[straight]] = 4 * e_in[straight] + 2
@@ -1167,7 +1171,7 @@ def _polygons(
     first = np.searchsorted(owner, np.arange(count))
     last = np.append(first[1:], len(owner)) - 1
     x = _unwrap_each(lon, owner, first)
-    closing = x[last] + _wrap_deg(lon[first] - lon[last])
+    closing = x[last] + wrap_lon_deg(lon[first] - lon[last])
     winding = np.round((closing - x[first]) / 360.0)
     cross = np.append(x[:-1] * lat[1:] - x[1:] * lat[:-1], 0.0)
     cross[last] = x[last] * lat[first] - x[first] * lat[last]
@@ -1215,7 +1219,7 @@ def _densify_path(xy: np.ndarray, tol_m: float) -> np.ndarray:
     inner = (v.t > 0) & (v.t < length_m[edges][v.curve])
     start_lon = a[edges, 0][v.curve[inner]]
     # Inner points lie between the edge's end longitudes: express them next to the start.
-    lon = np.clip(start_lon + _wrap_deg(v.lon[inner] - start_lon), -180.0, 180.0)
+    lon = np.clip(start_lon + wrap_lon_deg(v.lon[inner] - start_lon), -180.0, 180.0)
     edge = np.concatenate([np.arange(len(a)), edges[v.curve[inner]]])
     along = np.concatenate([np.full(len(a), -1.0), v.t[inner]])
     points = np.vstack([a, np.column_stack([lon, v.lat[inner]])])

@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
@@ -594,9 +595,9 @@ def _data_path(data: Any, loc: tuple[Any, ...]) -> PathKey:
             node = node[part] if part < len(node) else None
         elif isinstance(node, dict) and part in node:
             node = node[part]
-        elif isinstance(node, dict) and part in _alias_map():
-            node = node.get(_alias_map()[part])
-            part = _alias_map()[part]
+        elif isinstance(node, dict) and part in _ALIASES:
+            part = _ALIASES[part]
+            node = node.get(part)
         elif isinstance(node, dict) and part not in _all_field_names():
             continue  # a union tag such as 'site' or 'function-after[...]'
         else:
@@ -605,11 +606,12 @@ def _data_path(data: Any, loc: tuple[Any, ...]) -> PathKey:
     return tuple(path)
 
 
-def _alias_map() -> dict[str, str]:
-    return {"from_": "from"}
+#: Python field names whose YAML key differs (`from` is a Python keyword).
+_ALIASES = {"from_": "from"}
 
 
-def _all_field_names() -> set[str]:
+@functools.cache
+def _all_field_names() -> frozenset[str]:
     models: tuple[type[BaseModel], ...] = (
         LayerModel,
         SourceModel,
@@ -623,7 +625,7 @@ def _all_field_names() -> set[str]:
     for model in models:
         names.update(_model_keys(model))
         names.update(model.model_fields)
-    return names
+    return frozenset(names)
 
 
 def _model_at(data: Any, path: PathKey) -> type[BaseModel] | None:

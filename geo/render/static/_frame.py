@@ -17,9 +17,9 @@ import shapely.errors
 from matplotlib.path import Path as MplPath
 from shapely.geometry.base import BaseGeometry
 
-from geo.geodesy import seamless_outline
+from geo.geodesy import seamless_outline, wrap_lon_deg
 
-from ._projection import MapProjection, wrap_lon
+from ._projection import MapProjection
 
 _SEGMENT_DEG = 1.0  # densify lon/lat edges so long straight edges bend with the projection
 _MAX_CAP_DEG = 170.0  # parts farther than this from the centre are never visible
@@ -182,7 +182,7 @@ def _drop_far_side(shapes: np.ndarray, proj: MapProjection, cap_deg: float) -> n
     np.minimum.at(nearest, idx, dist)
     np.maximum.at(farthest, idx, dist)
     keep = shapes[nearest <= cap_deg].copy()
-    alon, alat = wrap_lon(np.array([proj.lon_0 + 180.0]))[0], -proj.lat_0
+    alon, alat = wrap_lon_deg(np.array([proj.lon_0 + 180.0]))[0], -proj.lat_0
     risky = (farthest[nearest <= cap_deg] > _MAX_CAP_DEG) | shapely.contains_xy(keep, alon, alat)
     if risky.any():
         keep[risky] = shapely.difference(keep[risky], _antipode_hole(alon, alat))

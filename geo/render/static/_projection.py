@@ -14,6 +14,7 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 
 from geo.errors import ExportError
+from geo.geodesy import wrap_lon_deg
 
 _EPS = 1e-9
 
@@ -55,27 +56,18 @@ def lonlat_bounds(geometries: Iterable[BaseGeometry | None]) -> LonLatBounds:
     centre_lat = (south + north) / 2
     if north >= 90 - _EPS or south <= -90 + _EPS:
         return LonLatBounds(-180.0, south, 180.0, north, 360.0, _mean_lon(coords), centre_lat)
-    lons = np.unique(wrap_lon(coords[:, 0]))
+    lons = np.unique(wrap_lon_deg(coords[:, 0]))
     gaps = np.diff(np.append(lons, lons[0] + 360.0))
     widest = int(np.argmax(gaps))
     west, east = float(lons[(widest + 1) % len(lons)]), float(lons[widest])
     span = 360.0 - float(gaps[widest]) if len(lons) > 1 else 0.0
-    centre_lon = float(wrap_lon(np.array([west + span / 2]))[0])
+    centre_lon = float(wrap_lon_deg(np.array([west + span / 2]))[0])
     return LonLatBounds(west, south, east, north, span, centre_lon, centre_lat)
 
 
 def _coordinates(geometries: Iterable[BaseGeometry | None]) -> np.ndarray:
     geoms = np.asarray([g for g in geometries if g is not None], dtype=object)
     return shapely.get_coordinates(geoms) if len(geoms) else np.empty((0, 2))
-
-
-def wrap_lon(lon: np.ndarray) -> np.ndarray:
-    """Return longitudes wrapped into [-180, 180).
-
-    >>> wrap_lon(np.array([180.0, 190.0, -540.0]))
-    array([-180., -170., -180.])
-    """
-    return (lon + 180.0) % 360.0 - 180.0
 
 
 def _mean_lon(coords: np.ndarray) -> float:
