@@ -7,10 +7,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 import re
-from typing import Annotated, Any, Literal, Union, get_args, get_origin
+import unicodedata
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Union, get_args, get_origin
 
 from pydantic import (
     BaseModel,
@@ -24,24 +26,77 @@ from pydantic import (
     model_validator,
 )
 
-from .errors import LayerFileError, Problem, did_you_mean
+from .errors import LayerFileError, Problem, ReferenceLookupError, did_you_mean
 from .geodesy import MAX_BUFFER_KM, MAX_RADIUS_KM
 from .yamlio import Document, PathKey, format_path
+
+if TYPE_CHECKING:
+    from .reference._names import NameIndex
 
 SCHEMA_VERSION = 1
 STATUSES = ("proposed", "agreed", "operational", "cancelled")
 ROLES = ("radar", "interceptors", "command", "launch", "naval", "city", "other")
 PRECISIONS = ("site", "town", "approx")
 
-_ID_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
-_DATE_RE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
-_COLOR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
-_DASH_RE = re.compile(r"^\d+(\.\d+)?( \d+(\.\d+)?)*$")
+
+def _anchored(core: str) -> str:
+    r"""Anchor a regex at both ends of the text so that Python and JSON Schema agree.
+
+    Python's `$` also matches before a final newline, JSON Schema's (ECMA-262) does not; the
+    lookahead makes both refuse 'abc\n'. The same text is the model's check and the schema's
+    `pattern`, so `check` and an editor accept the same values.
+
+    >>> pattern = re.compile(_anchored("[a-z]+"))
+    >>> bool(pattern.match("abc")), bool(pattern.match("abc\n")), bool(pattern.match("ab c"))
+    (True, False, False)
+    """
+    return f"^(?:{core})$(?!\\n)"
+
+
+ID_PATTERN = _anchored("[a-z0-9][a-z0-9_-]*")
+COLOR_PATTERN = _anchored("#[0-9a-fA-F]{6}")
+DASH_PATTERN = _anchored(r"[0-9]+(?:\.[0-9]+)?(?: [0-9]+(?:\.[0-9]+)?)*")
+#: no spaces (those of Python's `str.isspace` and of ECMA-262's `\s`), control characters,
+#: quotes or angle brackets; spelt out because the two `\s` differ
+URL_PATTERN = _anchored(
+    r"https?://[^\x00-\x20\x7f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
+    "<>\"']+"
+)
+_MONTH_DAY = (
+    "(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])"
+    "|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)"
+    "|02-(?:0[1-9]|1[0-9]|2[0-8])"
+)
+_LEAP_YEAR = "[0-9]{2}(?:0[48]|[2468][048]|[13579][26])|(?:[02468][048]|[13579][26])00"
+#: YYYY, YYYY-MM or YYYY-MM-DD naming a real day of the (proleptic Gregorian) calendar;
+#: there is no year 0000
+DATE_PATTERN = _anchored(
+    f"(?!0000)(?:[0-9]{{4}}(?:-(?:0[1-9]|1[0-2]))?|[0-9]{{4}}-(?:{_MONTH_DAY})"
+    f"|(?:{_LEAP_YEAR})-02-29)"
+)
+
+_ID_RE = re.compile(ID_PATTERN)
+_DATE_RE = re.compile(DATE_PATTERN)
+_COLOR_RE = re.compile(COLOR_PATTERN)
+_DASH_RE = re.compile(DASH_PATTERN)
+_URL_RE = re.compile(URL_PATTERN)
+
+_ID_WORDS = "use lower-case letters, digits, - and _"
+_DATE_WORDS = "write YYYY, YYYY-MM or YYYY-MM-DD with a real month and day"
+_URL_WORDS = "use an http:// or https:// URL"
+_COLOR_WORDS = "write #rrggbb, e.g. '#b03a2e'"
+_DASH_WORDS = "write numbers such as '6 4'"
+
+
+def _pattern_schema(pattern: str, problem: str, allowed: str) -> dict[str, Any]:
+    """The JSON Schema of text that must match `pattern`, with `check`'s words for editors
+    that show `patternErrorMessage` (VS Code, yaml-language-server)."""
+    return {"pattern": pattern, "patternErrorMessage": f"{problem}; {allowed}"}
 
 
 def _check_id(value: Any) -> Any:
     if isinstance(value, str) and not _ID_RE.match(value):
-        raise ValueError(f"{value!r} is not a valid id; use lower-case letters, digits, - and _")
+        raise ValueError(f"{value!r} is not a valid id; {_ID_WORDS}")
     return value
 
 
@@ -58,48 +113,58 @@ def _to_date_text(value: Any) -> Any:
         return value.isoformat()
     if isinstance(value, int) and not isinstance(value, bool) and 1000 <= value <= 9999:
         return str(value)
-    if isinstance(value, str) and _DATE_RE.match(value) and _is_real_date(value):
+    if isinstance(value, str) and _DATE_RE.match(value):
         return value
-    raise ValueError(
-        f"{value!r} is not a date; write YYYY, YYYY-MM or YYYY-MM-DD with a real month and day"
-    )
-
-
-def _is_real_date(text: str) -> bool:
-    padded = text + "-01" * (2 - text.count("-"))
-    try:
-        dt.date.fromisoformat(padded)
-    except ValueError:
-        return False
-    return True
+    raise ValueError(f"{value!r} is not a date; {_DATE_WORDS}")
 
 
 def _check_url(value: Any) -> Any:
-    if isinstance(value, str) and not re.match(r"^https?://[^\s<>\"']+$", value):
-        raise ValueError(f"{value!r} is not a web address; use an http:// or https:// URL")
+    if isinstance(value, str) and not _URL_RE.match(value):
+        raise ValueError(f"{value!r} is not a web address; {_URL_WORDS}")
     return value
 
 
 def _check_color(value: Any) -> Any:
     if isinstance(value, str) and not _COLOR_RE.match(value):
-        raise ValueError(f"{value!r} is not a colour; write #rrggbb, e.g. '#b03a2e'")
+        raise ValueError(f"{value!r} is not a colour; {_COLOR_WORDS}")
+    return value
+
+
+def _check_version(value: Any) -> Any:
+    """Refuse `version: true`, which Python's `True == 1` would let through (JSON does not).
+
+    >>> _check_version(1)
+    1
+    >>> _check_version(True)
+    Traceback (most recent call last):
+    ValueError: True is not allowed; expected one of '1'
+    """
+    if isinstance(value, bool):
+        raise ValueError(f"{value!r} is not allowed; expected one of '{SCHEMA_VERSION}'")
     return value
 
 
 def _check_dash(value: Any) -> Any:
     if isinstance(value, str) and not _DASH_RE.match(value):
-        raise ValueError(f"{value!r} is not a dash pattern; write numbers such as '6 4'")
+        raise ValueError(f"{value!r} is not a dash pattern; {_DASH_WORDS}")
     return value
 
 
-Id = Annotated[str, BeforeValidator(_check_id), Field(description="lower-case id, e.g. 'brdy'")]
+Id = Annotated[
+    str,
+    BeforeValidator(_check_id),
+    Field(
+        description="lower-case id, e.g. 'brdy'",
+        json_schema_extra=_pattern_schema(ID_PATTERN, "not a valid id", _ID_WORDS),
+    ),
+]
 DateText = Annotated[
     str,
     BeforeValidator(_to_date_text),
     WithJsonSchema(
         {
             "anyOf": [
-                {"type": "string", "pattern": _DATE_RE.pattern},
+                {"type": "string", **_pattern_schema(DATE_PATTERN, "not a date", _DATE_WORDS)},
                 {"type": "integer", "minimum": 1000, "maximum": 9999},
             ],
             "description": "date: YYYY, YYYY-MM or YYYY-MM-DD",
@@ -107,11 +172,235 @@ DateText = Annotated[
         }
     ),
 ]
-Url = Annotated[str, BeforeValidator(_check_url), Field(description="http(s) URL")]
-Color = Annotated[str, BeforeValidator(_check_color), Field(description="#rrggbb colour")]
+Url = Annotated[
+    str,
+    BeforeValidator(_check_url),
+    Field(
+        description="http(s) URL",
+        json_schema_extra=_pattern_schema(URL_PATTERN, "not a web address", _URL_WORDS),
+    ),
+]
+Color = Annotated[
+    str,
+    BeforeValidator(_check_color),
+    Field(
+        description="#rrggbb colour",
+        json_schema_extra=_pattern_schema(COLOR_PATTERN, "not a colour", _COLOR_WORDS),
+    ),
+]
+Dash = Annotated[
+    str,
+    BeforeValidator(_check_dash),
+    Field(
+        description="dash pattern: lengths of dashes and gaps, e.g. '6 4'",
+        json_schema_extra=_pattern_schema(DASH_PATTERN, "not a dash pattern", _DASH_WORDS),
+    ),
+]
 Text = Annotated[str, Field(min_length=1, max_length=2000)]
 Lat = Annotated[float, Field(ge=-90, le=90, description="latitude in degrees, -90..90")]
 Lon = Annotated[float, Field(ge=-180, le=180, description="longitude in degrees, -180..180")]
+
+
+# --- country and sea names ----------------------------------------------------------------
+#
+# `geo.reference` folds case, accents, dots and spacing before it looks a name up. The layer
+# model accepts the subset of that which a JSON Schema pattern can say compactly: a listed
+# spelling (code, English name, alias) in any letter case, with or without dots, with or
+# without the accents that spelling has, with extra spaces. The pattern is both the check and
+# the schema, so an editor and `check` accept the same names.
+
+PLACE_KINDS = ("country", "sea")
+
+
+def place_spellings(kind: str) -> list[str]:
+    """Return every listed spelling of the countries (alpha-3 code, English name, aliases,
+    numeric code) or of the seas (name, aliases) that `geo.reference` knows.
+
+    >>> "Türkiye" in place_spellings("country"), "Baltic proper" in place_spellings("sea")
+    (True, True)
+    """
+    from .reference import _world  # the gazetteer loads its data on first use
+
+    data = _world.world()
+    if kind == "sea":
+        return [s for name, obj in data.seas.items() for s in (name, *obj["properties"]["aliases"])]
+    spellings = []
+    for code, obj in data.countries.items():
+        props = obj["properties"]
+        numeric = [props["iso_n3"]] if props.get("iso_n3") else []
+        spellings += [code, props["name"], *props["aliases"], *numeric]
+    return spellings
+
+
+@functools.cache
+def place_name_pattern(kind: str) -> str:
+    r"""Return the regex (Python and ECMA-262 alike) of the names of a country or a sea.
+
+    >>> pattern = re.compile(place_name_pattern("sea"))
+    >>> [bool(pattern.match(n)) for n in ("Baltic Sea", "BALTIC  sea", "Baltic Sea\n", "Baltik")]
+    [True, True, False, False]
+    """
+    trie: dict[str, Any] = {}
+    for key, places in sorted(_written_forms(kind).items()):
+        node = trie
+        for base, chars in zip(key, places):
+            node = node.setdefault(_name_token(base, chars), {})
+        node[""] = {}
+    return _anchored("[ .]*" + _alternatives(trie) + "[ .]*")
+
+
+def _written_forms(kind: str) -> dict[str, list[set[str]]]:
+    """Map each folded name to the characters its listed spellings use at each place.
+
+    >>> _written_forms("country")["turkiye"][:2], _written_forms("sea")["baltic sea"][0]
+    ([{'T'}, {'ü'}], {'B'})
+    """
+    from .reference._names import normalize
+
+    forms: dict[str, list[set[str]]] = {}
+    for spelling in place_spellings(kind):
+        key = normalize(spelling)
+        chars = " ".join(spelling.replace(".", "").split())
+        if len(chars) != len(key) or any(normalize(c) not in (b, "") for c, b in zip(chars, key)):
+            raise ValueError(f"cannot write {spelling!r} as a pattern: a letter folds to two")
+        places = forms.setdefault(key, [set() for _ in key])
+        for place, char in zip(places, chars):
+            place.add(char)
+    return forms
+
+
+def _name_token(base: str, chars: set[str]) -> str:
+    r"""The regex of one character of a name: any case, accented as listed (precomposed or
+    not), then any dots.
+
+    >>> _name_token("u", {"u", "ü"}), _name_token(" ", {" "}), _name_token("(", {"("})
+    ('(?:[Uu\\u00dc\\u00fc]|[Uu]\\u0308)\\.*', ' [ .]*', '\\(\\.*')
+    """
+    if base == " ":
+        return " [ .]*"
+    if not base.isalpha():
+        return _regex_char(base) + r"\.*"
+    plain = "[" + "".join(sorted({base, base.upper()})) + "]"
+    accented = sorted({c for char in chars for c in (char.lower(), char.upper())} - set(plain))
+    if not accented:
+        return plain + r"\.*"
+    marks = sorted({unicodedata.normalize("NFD", c.lower())[1:] for c in accented})
+    either = ["[" + "".join(map(_regex_char, sorted({*accented, base, base.upper()}))) + "]"]
+    either += [plain + "".join(map(_regex_char, m)) for m in marks]
+    return "(?:" + "|".join(either) + r")\.*"
+
+
+def _regex_char(char: str) -> str:
+    r"""Write one character for a regex that Python and ECMA-262 (with or without the `u`
+    flag) read alike: syntax characters escaped, anything beyond ASCII as \uXXXX.
+
+    >>> _regex_char("("), _regex_char("-"), _regex_char("\u0308")
+    ('\\(', '-', '\\u0308')
+    """
+    if char in "^$\\.*+?()[]{}|":
+        return "\\" + char
+    return char if char.isascii() else f"\\u{ord(char):04x}"
+
+
+def _alternatives(node: dict[str, Any]) -> str:
+    """Write a trie of regex tokens as nested alternatives; '' marks where a name may end."""
+    branches = [token + _alternatives(child) for token, child in sorted(node.items()) if token]
+    if not branches:
+        return ""
+    if len(branches) == 1 and "" not in node:
+        return branches[0]
+    return "(?:" + "|".join(branches) + ")" + ("?" if "" in node else "")
+
+
+@functools.cache
+def _place_name_regex(kind: str) -> re.Pattern[str]:
+    return re.compile(place_name_pattern(kind))
+
+
+def _check_place_name(kind: str, value: Any) -> Any:
+    """Refuse a known place spelt with letters the pattern does not allow; names that are not
+    known at all are reported where the shape is built, with suggestions."""
+    if not isinstance(value, str) or _place_name_regex(kind).match(value):
+        return value
+    index = _place_index(kind)
+    try:
+        found = index.resolve(value)
+    except ReferenceLookupError:
+        return value
+    raise ValueError(
+        f"{value!r} writes {index.labels[found]} with characters the layer model does not "
+        "accept; write its code or a listed name: letter case, dots and extra spaces do not "
+        "matter, and accents may be left out"
+    )
+
+
+def _place_index(kind: str) -> NameIndex:
+    from .reference import _world
+
+    data = _world.world()
+    return data.country_index if kind == "country" else data.sea_index
+
+
+def _check_country(value: Any) -> Any:
+    return _check_place_name("country", value)
+
+
+def _check_sea(value: Any) -> Any:
+    return _check_place_name("sea", value)
+
+
+@dataclasses.dataclass(frozen=True)
+class _PlaceNameSchema:
+    """Annotation: the JSON Schema of a country or sea name, made when the schema is asked for
+    (it needs the reference data)."""
+
+    kind: str
+
+    def __get_pydantic_json_schema__(self, core_schema: Any, handler: Any) -> dict[str, Any]:
+        from . import reference
+
+        index = _place_index(self.kind)
+        pattern = place_name_pattern(self.kind)
+        schema = dict(handler(core_schema))
+        schema.update(_pattern_schema(pattern, f"unknown {self.kind}", index.hint))
+        # what an editor offers to complete: the codes and English names, or the sea names
+        names = reference.country_names() if self.kind == "country" else []
+        schema["examples"] = sorted(index.labels) + names
+        return schema
+
+
+CountryName = Annotated[Text, BeforeValidator(_check_country), _PlaceNameSchema("country")]
+SeaName = Annotated[Text, BeforeValidator(_check_sea), _PlaceNameSchema("sea")]
+
+
+# --- rules between keys, for the JSON Schema -----------------------------------------------
+#
+# The model validators below check them in Python; these say the same to editors. A key set
+# to null counts as absent in the model, so "given" means present and not null.
+
+
+def _given(key: str) -> dict[str, Any]:
+    return {"required": [key], "properties": {key: {"not": {"type": "null"}}}}
+
+
+def _exactly_one_of(*keys: str) -> dict[str, Any]:
+    return {"oneOf": [_given(k) for k in keys]}
+
+
+def _both_or_neither(a: str, b: str) -> dict[str, Any]:
+    return {"allOf": [{"if": _given(a), "then": _given(b)}, {"if": _given(b), "then": _given(a)}]}
+
+
+def _cites_a_source(schema: dict[str, Any]) -> None:
+    """The atlas refuses a feature that names no source: the schema asks for one."""
+    schema["required"].append("sources")
+    schema["properties"]["sources"]["minItems"] = 1
+
+
+def _range_rules(schema: dict[str, Any]) -> None:
+    _cites_a_source(schema)
+    schema.update(_exactly_one_of("around", "center"))
+    schema.update(_both_or_neither("azimuth_deg", "beam_deg"))
 
 
 class _Strict(BaseModel):
@@ -158,13 +447,15 @@ class StyleModel(_Strict):
     fill_opacity: Annotated[float, Field(ge=0, le=1)] = 0.15
     opacity: Annotated[float, Field(ge=0, le=1)] = 0.9
     weight: Annotated[float, Field(gt=0, le=20)] = 2.0
-    dash: Annotated[str, BeforeValidator(_check_dash)] | None = None
+    dash: Dash | None = None
 
 
 ParameterValue = Union[str, int, float, bool]  # noqa: UP007 (pydantic needs a runtime union)
 
 
 class _FeatureBase(_Strict):
+    model_config = ConfigDict(json_schema_extra=_cites_a_source)
+
     id: Id
     name: Text
     status: Literal[STATUSES] | None = None  # type: ignore[valid-type]
@@ -187,9 +478,14 @@ class Site(_FeatureBase):
     precision: Literal[PRECISIONS]  # type: ignore[valid-type]
 
 
+SHAPE_OPERANDS = ("polygon", "union", "intersection", "difference", "countries", "seas")
+
+
 class Shape(_Strict):
     """A region's shape: exactly one of polygon, union, intersection, difference, countries,
     seas; then optionally `buffer_km` (geodesic) and `clip` (keep only sea or land)."""
+
+    model_config = ConfigDict(json_schema_extra=_exactly_one_of(*SHAPE_OPERANDS))
 
     polygon: Annotated[list[Point], Field(min_length=3)] | None = Field(
         default=None,
@@ -228,13 +524,13 @@ class Shape(_Strict):
         description="the first shape minus all the others",
         examples=[[{"countries": ["POL"]}, {"seas": ["Baltic Sea"]}]],
     )
-    countries: Annotated[list[Text], Field(min_length=1)] | None = Field(
+    countries: Annotated[list[CountryName], Field(min_length=1)] | None = Field(
         default=None,
-        description="countries by ISO 3166 alpha-3 code or English name (any case); "
-        "Natural Earth 1:50m borders",
+        description="countries by ISO 3166 alpha-3 code or English name (letter case, dots and "
+        "extra spaces do not matter; accents may be left out); Natural Earth 1:50m borders",
         examples=[["BLR", "UKR", "MDA"], ["Poland", "Czech Republic"]],
     )
-    seas: Annotated[list[Text], Field(min_length=1)] | None = Field(
+    seas: Annotated[list[SeaName], Field(min_length=1)] | None = Field(
         default=None,
         description="named seas (IHO S-23 limits, water only): Barents Sea, Baltic Sea (with "
         "its gulfs), Baltic Sea (proper), Gulf of Bothnia, Gulf of Finland, Gulf of Riga, "
@@ -264,9 +560,6 @@ class Shape(_Strict):
         return self
 
 
-SHAPE_OPERANDS = ("polygon", "union", "intersection", "difference", "countries", "seas")
-
-
 class Region(_FeatureBase):
     """An area: a proposed sector, a sea, a group of countries."""
 
@@ -294,6 +587,8 @@ Endpoint = Annotated[
 class Range(_FeatureBase):
     """A geodesic ring around a site or point; an annulus with min_radius_km; a radar fan
     with azimuth_deg and beam_deg."""
+
+    model_config = ConfigDict(json_schema_extra=_range_rules)
 
     kind: Literal["range"]
     around: Id | None = None
@@ -357,7 +652,7 @@ FEATURE_MODELS: dict[str, type[_FeatureBase]] = {
 class LayerModel(_Strict):
     """One layer file: one proposal or theme, toggled as one overlay on the map."""
 
-    version: Literal[1]
+    version: Annotated[Literal[1], BeforeValidator(_check_version)]
     id: Id
     title: Text
     group: Text = Field(description="the proposal this layer belongs to; groups the control")
@@ -600,6 +895,8 @@ def _data_path(data: Any, loc: tuple[Any, ...]) -> PathKey:
             node = node.get(part)
         elif isinstance(node, dict) and part not in _all_field_names():
             continue  # a union tag such as 'site' or 'function-after[...]'
+        elif node is not None and not isinstance(node, dict) and isinstance(part, str):
+            continue  # a union tag under a value that is not a mapping, e.g. 'str' or 'bool'
         else:
             node = None
         path.append(part)

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import doctest
 import json
+import re
+import unicodedata
 from pathlib import Path
 
 import jsonschema
@@ -14,7 +17,20 @@ import geo.errors
 import geo.schema
 import geo.yamlio
 from geo.errors import LayerFileError
-from geo.schema import json_schema, validate_document
+from geo.reference import _world
+from geo.reference._names import normalize
+from geo.schema import (
+    COLOR_PATTERN,
+    DASH_PATTERN,
+    DATE_PATTERN,
+    ID_PATTERN,
+    PLACE_KINDS,
+    URL_PATTERN,
+    json_schema,
+    place_name_pattern,
+    place_spellings,
+    validate_document,
+)
 from geo.yamlio import parse_yaml
 
 HEADER = """\
@@ -310,3 +326,181 @@ def test_a_file_that_is_not_utf8(tmp_path: Path):
         r"save the file as UTF-8$",
     ):
         geo.yamlio.read_yaml(path)
+
+
+# --- check and the JSON Schema say the same ------------------------------------------------
+
+
+def schema_error_paths(data: object) -> set[str]:
+    """Where python-jsonschema finds errors in `data`, written like check's key paths."""
+    validator = jsonschema.Draft202012Validator(json_schema())
+    found = set()
+    pending = list(validator.iter_errors(data))
+    while pending:
+        error = pending.pop()
+        found.add(geo.yamlio.format_path(tuple(error.absolute_path)))
+        pending += error.context or []
+    return found
+
+
+def test_a_trailing_newline_is_refused_by_check_and_by_the_schema():
+    text = """\
+version: 1
+id: "abc\\n"
+title: T
+group: G
+style: {color: "#aabbcc\\n", dash: "6 4\\n"}
+sources:
+  - {id: src, title: S, date: "2011\\n", url: "https://example.org/\\n"}
+features: []
+"""
+    assert problems(text) == [
+        "t.yaml:2: id: 'abc\\n' is not a valid id; use lower-case letters, digits, - and _",
+        "t.yaml:5: style.color: '#aabbcc\\n' is not a colour; write #rrggbb, e.g. '#b03a2e'",
+        "t.yaml:5: style.dash: '6 4\\n' is not a dash pattern; write numbers such as '6 4'",
+        "t.yaml:7: sources[0].date: '2011\\n' is not a date; write YYYY, YYYY-MM or YYYY-MM-DD with a real month and day",
+        "t.yaml:7: sources[0].url: 'https://example.org/\\n' is not a web address; use an http:// or https:// URL",
+    ]
+    found = schema_error_paths(yaml.safe_load(text))
+    assert {"id", "style.color", "style.dash", "sources[0].date", "sources[0].url"} <= found
+    assert problems(text.replace("\\n", "")) == []
+
+
+def test_the_schema_patterns_are_the_checks_and_read_alike_in_python_and_ecma():
+    for pattern in (ID_PATTERN, COLOR_PATTERN, DASH_PATTERN, URL_PATTERN, DATE_PATTERN):
+        assert pattern.startswith("^(?:") and pattern.endswith(")$(?!\\n)")
+        assert "\\d" not in pattern and "\\s" not in pattern  # Unicode-wide in Python only
+    site_id = json_schema()["$defs"]["Site"]["properties"]["id"]
+    assert site_id["pattern"] == ID_PATTERN
+    assert site_id["patternErrorMessage"] == (
+        "not a valid id; use lower-case letters, digits, - and _"
+    )
+
+
+def test_version_true_is_not_version_1():
+    text = HEADER.replace("version: 1", "version: true").replace("features:", "features: []")
+    assert problems(text) == ["t.yaml:1: version: True is not allowed; expected one of '1'"]
+
+
+def test_dash_digits_are_0_to_9():
+    text = HEADER.replace("features:", 'style: {dash: "\u0666 \u0664"}\nfeatures: []')
+    assert problems(text) == [
+        "t.yaml:7: style.dash: '\u0666 \u0664' is not a dash pattern; write numbers such as '6 4'"
+    ]
+
+
+def test_the_date_pattern_agrees_with_the_calendar():
+    pattern = re.compile(DATE_PATTERN)
+    for year in (0, 1, 4, 100, 400, 999, 1900, 1999, 2000, 2011, 2012, 2100, 2400, 9996, 9999):
+        for month in range(14):
+            text = f"{year:04d}-{month:02d}"
+            assert bool(pattern.match(text)) == (year > 0 and 1 <= month <= 12), text
+            for day in range(33):
+                try:
+                    real = bool(dt.date(year, month, day))
+                except ValueError:
+                    real = False
+                assert bool(pattern.match(f"{text}-{day:02d}")) == real, f"{text}-{day:02d}"
+    assert [bool(pattern.match(t)) for t in ("2011", "0000", "20111", "2011-1", "\u0662011")] == [
+        True,
+        False,
+        False,
+        False,
+        False,
+    ]
+
+
+def test_a_url_has_no_space_of_python_or_of_ecma_262():
+    pattern = re.compile(URL_PATTERN)
+    assert pattern.match("https://ru.wikipedia.org/wiki/Радар?a=1&b=2#x")
+    spaces = [chr(c) for c in range(0x10000) if chr(c).isspace()] + ["\ufeff", "\x00", "\x7f"]
+    for space in spaces:
+        assert not pattern.match(f"https://example.org/a{space}b"), hex(ord(space))
+    for bad in ('https://a.org/"x', "https://a.org/<x>", "HTTPS://a.org/", "ftp://a.org/"):
+        assert not pattern.match(bad), bad
+
+
+def region(shape: str) -> str:
+    return HEADER + f"  - {{id: g, kind: region, name: G, sources: [src], shape: {shape}}}\n"
+
+
+def test_a_known_place_in_letters_the_schema_cannot_say_is_refused():
+    assert problems(region("{countries: [POL, \uff30\uff2f\uff2c]}")) == [
+        "t.yaml:8: features[0].shape.countries[1]: '\uff30\uff2f\uff2c' writes 'POL' (Poland) "
+        "with characters the layer model does not accept; write its code or a listed name: "
+        "letter case, dots and extra spaces do not matter, and accents may be left out"
+    ]
+    assert problems(region('{seas: ["Black\\tSea"]}')) == [
+        "t.yaml:8: features[0].shape.seas[0]: 'Black\\tSea' writes 'Black Sea' with characters "
+        "the layer model does not accept; write its code or a listed name: letter case, dots "
+        "and extra spaces do not matter, and accents may be left out"
+    ]
+    # an unknown name passes here: building the shape reports it, with suggestions
+    assert problems(region("{countries: [Polnd]}")) == []
+
+
+@pytest.mark.parametrize("kind", PLACE_KINDS)
+def test_place_name_patterns_accept_the_listed_spellings_written_freely(kind: str):
+    index = _world.world().country_index if kind == "country" else _world.world().sea_index
+    spellings = place_spellings(kind)
+    assert {normalize(s) for s in spellings} == set(index.lookup)  # what the reference knows
+    pattern = re.compile(place_name_pattern(kind))
+    for spelling in spellings:
+        bare = "".join(c for c in unicodedata.normalize("NFD", spelling) if c.isascii())
+        for written in (
+            spelling,
+            spelling.upper(),
+            spelling.swapcase(),
+            f"  {spelling.replace(' ', '   ')} ",
+            ".".join(spelling) + ".",
+            unicodedata.normalize("NFD", spelling),
+            bare,
+        ):
+            assert pattern.match(written), written
+            assert index.resolve(written) == index.resolve(spelling)
+    examples = json_schema()["$defs"]["Shape"]["properties"][
+        {"country": "countries", "sea": "seas"}[kind]
+    ]["anyOf"][0]["items"]
+    assert all(pattern.match(e) for e in examples["examples"])
+
+
+def test_place_name_patterns_refuse_what_the_reference_would_not_find():
+    pattern = re.compile(place_name_pattern("country"))
+    for written in ("Polnd", "P OL", "Pöland", "POL\n", "Poland,", "\uff30\uff2f\uff2c", ""):
+        assert not pattern.match(written), written
+    assert pattern.match("Türkiye") and pattern.match("TU\u0308RKIYE")
+    assert pattern.match("U.S.A.") and pattern.match(" czech  republic ")
+
+
+def test_rules_between_keys_treat_a_null_key_as_absent_in_check_and_the_schema():
+    accepted = [
+        region("{polygon: null, countries: [POL]}"),
+        HEADER + "  - {id: r, kind: range, name: R, sources: [src], around: null,\n"
+        "     center: {lat: 1, lon: 2}, radius_km: 10, azimuth_deg: null}\n",
+    ]
+    for text in accepted:
+        assert problems(text) == []
+        assert schema_error_paths(yaml.safe_load(text)) == set()
+    refused = region("{polygon: null, seas: null, buffer_km: 5}")
+    assert problems(refused) == [
+        "t.yaml:8: features[0].shape: a shape needs exactly one of polygon, union, "
+        "intersection, difference, countries, seas (found none)"
+    ]
+    assert "features[0].shape" in schema_error_paths(yaml.safe_load(refused))
+
+
+def test_the_schema_is_the_same_every_time():
+    assert json.dumps(json_schema()) == json.dumps(json_schema())
+
+
+def test_an_error_inside_a_union_names_the_key_not_the_type():
+    found = problems(site(parameters="{band: [X]}"))
+    assert found and all(p.startswith("t.yaml:17: features[0].parameters.band: ") for p in found)
+
+
+def test_a_spelling_with_a_letter_that_folds_to_two_cannot_become_a_pattern(monkeypatch):
+    monkeypatch.setattr(geo.schema, "place_spellings", lambda kind: ["Große See"])
+    with pytest.raises(
+        ValueError, match=r"^cannot write 'Große See' as a pattern: a letter folds to two$"
+    ):
+        geo.schema._written_forms("sea")
