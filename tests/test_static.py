@@ -23,14 +23,15 @@ from geo.errors import ExportError
 from geo.geodesy import geodesic_line
 from geo.render import static
 from geo.render.static import (
-    LAND_COLOR,
-    SEA_COLOR,
     choose_projection,
     lonlat_bounds,
     plan_static,
     render_static,
 )
 from geo.render.static._frame import Frame, outlines
+from geo.render.style import BASEMAP, UNCERTAIN
+
+LAND_COLOR, SEA_COLOR = BASEMAP.land, BASEMAP.sea
 
 TEHRAN = (51.389, 35.689)  # lon, lat
 REDZIKOWO = (17.1231, 54.4728)
@@ -328,8 +329,8 @@ def test_svg_keeps_title_legend_sources_and_labels_as_text(tmp_path: Path) -> No
     ):
         assert f">{text}" in svg or text in svg, text
     # the uncertain range is marked on the map and explained in the legend
-    assert f"2,000 km Sejjil {static.UNCERTAIN_MARK}" in svg
-    assert "nominal or uncertain" in svg
+    assert f"2,000 km Sejjil {UNCERTAIN.mark}" in svg
+    assert UNCERTAIN.legend in svg
     assert "<dc:date>" not in svg  # no timestamp
 
 

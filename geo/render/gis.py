@@ -31,9 +31,11 @@ from geo.render.features import (
     feature_records,
     layer_to_geojson_features,
     oriented,
+    rounded,
     source_dict,
     style_properties,
 )
+from geo.render.style import PRECISION_WORDS, STATUS_WORDS, UNCERTAIN, role_word
 
 PathLike = str | os.PathLike[str]
 
@@ -333,20 +335,38 @@ def _kml_geometry(parent: ET.Element, geom: BaseGeometry | None) -> None:
     writer(parent, geom)
 
 
-def _kml_style(parent: ET.Element, style_id: str, style: Style) -> None:
+def _kml_style(parent: ET.Element, style_id: str, style: Style, *, uncertain: bool) -> None:
     """Append a Style with the layer's colours, so Google Earth draws what the map draws.
 
-    KML has no dash patterns, so ``style.dash`` is not carried over.
+    Uncertain features get their own Style, faded by the factors of `geo.render.style` as on
+    the page; icons take the page's marker fill opacity. KML has no dash patterns, so
+    ``style.dash`` (and the dots of uncertain lines) are not carried over.
     """
+    opacity, fill_opacity = style.opacity, style.fill_opacity
+    icon_opacity = UNCERTAIN.marker_fill_opacity_certain
+    if uncertain:
+        opacity *= UNCERTAIN.stroke_opacity_factor
+        fill_opacity *= UNCERTAIN.fill_opacity_factor
+        icon_opacity = UNCERTAIN.marker_fill_opacity
     node = _sub(parent, "Style", id=style_id)
-    _sub(_sub(node, "IconStyle"), "color", kml_color(style.color, style.opacity))
+    _sub(_sub(node, "IconStyle"), "color", kml_color(style.color, icon_opacity))
     line = _sub(node, "LineStyle")
-    _sub(line, "color", kml_color(style.color, style.opacity))
+    _sub(line, "color", kml_color(style.color, opacity))
     _sub(line, "width", _coord(style.weight))
     poly = _sub(node, "PolyStyle")
-    _sub(poly, "color", kml_color(style.fill, style.fill_opacity))
+    _sub(poly, "color", kml_color(style.fill, fill_opacity))
     _sub(poly, "fill", 1)
     _sub(poly, "outline", 1)
+
+
+def _is_uncertain(value: Any) -> bool:
+    """Return whether an ``uncertainty`` value says something (None, NaN, blanks do not)."""
+    return isinstance(value, str) and bool(value.strip())
+
+
+def _uncertain_style_id(style_id: str) -> str:
+    # "-" cannot occur in a safe layer name, so this id never meets another layer's style id
+    return f"{style_id}-uncertain"
 
 
 def _e(value: Any) -> str:
@@ -393,8 +413,14 @@ _BALLOON_ROWS: tuple[tuple[str, str], ...] = (
 
 
 def _placemark_html(props: Mapping[str, Any]) -> str:
-    """Return the balloon HTML of one feature; every user value is escaped."""
-    values = {**props, "dates": _dates_text(props["date_from"], props["date_to"])}
+    """Return the balloon HTML of one feature, in the page's words; user values are escaped."""
+    values = {
+        **props,
+        "role": role_word(props["role"]),
+        "status": STATUS_WORDS.get(props["status"], props["status"]),
+        "precision": PRECISION_WORDS.get(props["precision"], props["precision"]),
+        "dates": _dates_text(props["date_from"], props["date_to"]),
+    }
     rows = [(label, values[key]) for label, key in _BALLOON_ROWS if values[key] not in (None, "")]
     rows += [(str(k), v) for k, v in props["parameters"].items()]
     table = "".join(f"<tr><th>{_e(k)}</th><td>{_e(v)}</td></tr>" for k, v in rows)
@@ -426,9 +452,12 @@ def _kml_placemark(parent: ET.Element, props: dict[str, Any], geom: Any, layer: 
         for tag, key in (("begin", "date_from"), ("end", "date_to")):
             if props[key]:
                 _sub(span, tag, props[key])
+    if _is_uncertain(props["uncertainty"]):
+        style_id = _uncertain_style_id(style_id)
     _sub(mark, "styleUrl", f"#{style_id}")
     _extended_data(mark, {**props, "layer_title": layer.title, "group": layer.group})
-    _kml_geometry(mark, geom)
+    # snapped as a whole, so the rounded polygon is still valid (not each number on its own)
+    _kml_geometry(mark, None if geom is None else rounded(geom, COORD_DECIMALS))
 
 
 def _folder_html(layer: Layer) -> str:
@@ -460,7 +489,10 @@ def atlas_to_kml_bytes(atlas: Atlas) -> bytes:
     _sub(document, "open", 1)
     ids = _safe_names((layer.id for layer in atlas.layers), prefix="layer_")
     for layer, layer_id in zip(atlas.layers, ids, strict=True):
-        _kml_style(document, f"style_{layer_id}", layer.style)
+        _kml_style(document, f"style_{layer_id}", layer.style, uncertain=False)
+        if any(_is_uncertain(value) for value in layer.features.get("uncertainty", ())):
+            style_id = _uncertain_style_id(f"style_{layer_id}")
+            _kml_style(document, style_id, layer.style, uncertain=True)
     for layer, layer_id in zip(atlas.layers, ids, strict=True):
         _kml_folder(document, layer, layer_id, f"style_{layer_id}")
     ET.indent(root, space=" ")

@@ -7,6 +7,7 @@ The same atlas gives byte-identical files (no dates, fixed fonts, fixed SVG ids)
 
 >>> render_static(atlas, "output/map.png", width_px=1600)        # doctest: +SKIP
 
+Colours, symbols and words shared with the page and KML come from `geo.render.style`.
 The stages, each in its own module: `_projection` (bounds and projection), `_frame` (projecting
 and clipping shapes), `_text` (measuring, wrapping and placing text), `_rows` and `_layout`
 (what goes where), then drawing with `_draw`, `_layers`, `_labels` and `_panels`.
@@ -31,13 +32,10 @@ from ._draw import draw
 from ._layout import StaticLayout, plan_static
 from ._projection import LonLatBounds, MapProjection, choose_projection, lonlat_bounds
 from ._rows import short_url
-from ._theme import FONT_FAMILY, LAND_COLOR, SEA_COLOR, UNCERTAIN_MARK
+from ._theme import FONT_FAMILY
 
 __all__ = [
     "FORMATS",
-    "LAND_COLOR",
-    "SEA_COLOR",
-    "UNCERTAIN_MARK",
     "LonLatBounds",
     "MapProjection",
     "StaticLayout",

@@ -13,11 +13,12 @@ from matplotlib.patches import PathPatch
 
 from geo.atlas_types import Style
 from geo.errors import ExportError
+from geo.render.style import SYMBOL_BOX, UNCERTAIN, marker_style, role_look
 
 from ._frame import Frame, line_path
 from ._layout import StaticLayout, unit_px
 from ._text import Font, Labels
-from ._theme import CSS_PX_PT, TEXT_COLOR
+from ._theme import CSS_PX_PT, MARKER_BOX_PT, TEXT_COLOR
 
 
 @dataclass(frozen=True)
@@ -40,11 +41,21 @@ def paint(style: Style, scale: float, *, uncertain: bool, layer_id: str) -> Pain
     width = max(style.weight, 0.3) * CSS_PX_PT * scale
     dashes = _dashes(style.dash, scale)
     opacity, fill_opacity = style.opacity, style.fill_opacity
-    if uncertain:  # nominal values are drawn lighter and dashed, so they do not read as fact
-        opacity, fill_opacity = opacity * 0.6, fill_opacity * 0.5
-        dashes = dashes or (0, (5 * CSS_PX_PT * scale, 3 * CSS_PX_PT * scale))
+    if uncertain:  # nominal values are drawn fainter and dotted, so they do not read as fact
+        opacity *= UNCERTAIN.stroke_opacity_factor
+        fill_opacity *= UNCERTAIN.fill_opacity_factor
+        dashes = uncertain_dashes(scale)
     dark = (stroke[0] * 0.62, stroke[1] * 0.62, stroke[2] * 0.62)
     return Paint((*stroke, opacity), (*fill, fill_opacity), width, dashes or "solid", dark)
+
+
+def uncertain_dashes(scale: float) -> tuple[float, tuple[float, ...]] | None:
+    """Return the dots of uncertain lines as a matplotlib dash in points at `scale`.
+
+    >>> uncertain_dashes(1.0)
+    (0, (1.5, 4.5))
+    """
+    return _dashes(UNCERTAIN.dash, scale)
 
 
 def _dashes(dash: str | None, scale: float) -> tuple[float, tuple[float, ...]] | None:
@@ -66,6 +77,36 @@ def _dashes(dash: str | None, scale: float) -> tuple[float, tuple[float, ...]] |
     if len(values) % 2:  # SVG repeats an odd list to make it even
         values *= 2
     return (0, tuple(max(v, 0.1) * CSS_PX_PT * scale for v in values))
+
+
+def marker_look(role: str, color: Any, scale: float, *, uncertain: bool) -> dict[str, Any]:
+    """Return the `Line2D` marker settings that draw a site symbol as the page draws it.
+
+    The symbol box is `MARKER_BOX_PT` at `scale`; the fill is `color`, fainter when uncertain,
+    under the table's white stroke.
+
+    >>> look = marker_look("city", "#1f5fa8", 1.0, uncertain=True)
+    >>> look["markersize"], look["markerfacecolor"][3], look["markeredgecolor"]
+    (9.0, 0.45, '#ffffff')
+    """
+    size = MARKER_BOX_PT * scale
+    opacity = UNCERTAIN.marker_fill_opacity if uncertain else UNCERTAIN.marker_fill_opacity_certain
+    return {
+        "marker": marker_style(role),
+        "markersize": size,
+        "markerfacecolor": (*to_rgb(color), opacity),
+        "markeredgecolor": UNCERTAIN.marker_stroke,
+        "markeredgewidth": UNCERTAIN.marker_stroke_width * size / SYMBOL_BOX,
+    }
+
+
+def marker_radius_pt(role: str, scale: float) -> float:
+    """Return how far a role's symbol reaches from its centre, in points.
+
+    >>> marker_radius_pt("city", 1.0), marker_radius_pt("naval", 1.0)
+    (2.25, 3.9375)
+    """
+    return MARKER_BOX_PT * scale * role_look(role).symbol.extent() / SYMBOL_BOX
 
 
 @dataclass

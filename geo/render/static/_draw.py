@@ -12,6 +12,8 @@ from matplotlib.figure import Figure
 from matplotlib.patches import PathPatch
 from shapely.geometry.base import BaseGeometry
 
+from geo.render.style import BASEMAP
+
 from ._canvas import Canvas
 from ._frame import Frame, area_path
 from ._labels import draw_labels, draw_sea_labels
@@ -19,7 +21,7 @@ from ._layers import draw_layers
 from ._layout import StaticLayout
 from ._panels import draw_header, draw_legend, draw_scale_bar, draw_sources
 from ._text import Labels
-from ._theme import BORDER_COLOR, COAST_COLOR, GRATICULE_COLOR, LAND_COLOR, SEA_COLOR
+from ._theme import CSS_PX_PT, GRATICULE_COLOR
 
 _GRATICULE_STEPS_DEG = (1, 2, 5, 10, 15, 20, 30)
 
@@ -57,7 +59,7 @@ def _map_axes(fig: Figure, layout: StaticLayout) -> Any:
     ax.set_aspect("auto")  # the view already has the box's aspect ratio
     ax.set_xticks([])
     ax.set_yticks([])
-    ax.set_facecolor(SEA_COLOR)
+    ax.set_facecolor(BASEMAP.sea)
     for spine in ax.spines.values():
         spine.set_color("#8a959d")
         spine.set_linewidth(0.6 * layout.scale)
@@ -73,15 +75,17 @@ def _geometries(frame: Any) -> list[BaseGeometry]:
 
 
 def _draw_base(canvas: Canvas, basemap: Mapping[str, Any]) -> None:
-    """Draw land over the sea-coloured axes, then coastlines and borders in thin grey."""
+    """Draw land over the sea-coloured axes, then borders, as the page's vector base map does.
+
+    Coasts are where land meets sea, not a line of their own: the page draws none either.
+    """
     land = _geometries(basemap.get("land"))
-    s = canvas.scale
     path = area_path(canvas.frame.areas(land))
     if path is not None:
-        canvas.ax.add_patch(PathPatch(path, facecolor=LAND_COLOR, edgecolor="none", zorder=1))
-    canvas.add_lines(canvas.frame.strokes(land), color=COAST_COLOR, width=0.45 * s, zorder=1.2)
+        canvas.ax.add_patch(PathPatch(path, facecolor=BASEMAP.land, edgecolor="none", zorder=1))
     borders = _geometries(basemap.get("borders"))
-    canvas.add_lines(canvas.frame.strokes(borders), color=BORDER_COLOR, width=0.4 * s, zorder=1.3)
+    width = BASEMAP.border_width * CSS_PX_PT * canvas.scale
+    canvas.add_lines(canvas.frame.strokes(borders), color=BASEMAP.border, width=width, zorder=1.3)
 
 
 def _draw_graticule(canvas: Canvas) -> None:

@@ -8,8 +8,7 @@ from typing import Any
 from shapely.geometry.base import BaseGeometry
 
 from geo.atlas_types import Layer
-
-from ._theme import ROLE_MARKERS, UNCERTAIN_MARK
+from geo.render.style import FALLBACK_ROLE, ROLE_LOOKS, UNCERTAIN
 
 
 def cell_text(value: Any) -> str | None:
@@ -30,9 +29,9 @@ def rows_of(frame: Any) -> list[Any]:
 
 
 def role_of(row: Any) -> str:
-    """Return the site role of `row`, or "other" when it has none that has a marker."""
+    """Return the site role of `row`, or "other" when it has none that has a symbol."""
     text = cell_text(getattr(row, "role", None))
-    return text if text is not None and text in ROLE_MARKERS else "other"
+    return text if text is not None and text in ROLE_LOOKS else FALLBACK_ROLE
 
 
 def is_uncertain(row: Any) -> bool:
@@ -71,5 +70,5 @@ def label_text(row: Any, *, prefer_label: bool) -> str | None:
         getattr(row, "name", None)
     )
     if text and is_uncertain(row):
-        text += f" {UNCERTAIN_MARK}"
+        text += f" {UNCERTAIN.mark}"
     return text

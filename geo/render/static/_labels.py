@@ -9,10 +9,12 @@ from typing import Any
 import numpy as np
 from shapely.geometry.base import BaseGeometry
 
+from geo.render.style import BASEMAP
+
 from ._canvas import Canvas, halo
 from ._features import cell_text, rows_of
 from ._text import Box, Font, ellipsize, wrap
-from ._theme import SEA_LABEL_COLOR, TEXT_COLOR
+from ._theme import TEXT_COLOR
 
 
 @dataclass(frozen=True)
@@ -174,4 +176,4 @@ def _place_sea_label(canvas: Canvas, name: str, lon: float, lat: float, font: Fo
     w, h = _label_size(canvas, lines, font)
     box = (px - w / 2, py - h / 2, px + w / 2, py + h / 2)
     if canvas.labels.choose([box], must=False) is not None:
-        draw_block(canvas, box, lines, font, color=SEA_LABEL_COLOR, ha="center", with_halo=False)
+        draw_block(canvas, box, lines, font, color=BASEMAP.sea_label, ha="center", with_halo=False)

@@ -10,11 +10,10 @@ import shapely
 from matplotlib.patches import PathPatch
 from shapely.ops import polylabel
 
-from ._canvas import Canvas, Paint, paint
+from ._canvas import Canvas, Paint, marker_look, marker_radius_pt, paint
 from ._features import cell_text, geometry_kind, is_uncertain, kind_of, label_text, role_of, rows_of
 from ._frame import area_path, parts
 from ._labels import PendingLabel, SiteMark
-from ._theme import ROLE_MARKERS
 
 #: Features of rank 0 are drawn first: areas, then lines, then sites, so small things stay on top.
 _DRAW_RANK: Mapping[str, int] = {"region": 0, "range": 0, "link": 1, "site": 2}
@@ -90,22 +89,11 @@ def _draw_site(canvas: Canvas, row: Any, look: Paint, zorder: float) -> _Pending
     xmin, ymin, xmax, ymax = canvas.layout.view
     if not (np.isfinite(x) and xmin <= x <= xmax and ymin <= y <= ymax):
         return None
-    marker, rel = ROLE_MARKERS[role_of(row)]
-    size = 6.5 * canvas.scale * rel
-    uncertain = is_uncertain(row)
-    canvas.ax.plot(
-        [float(x)],
-        [float(y)],
-        linestyle="none",
-        marker=marker,
-        markersize=size,
-        markerfacecolor="white" if uncertain else look.stroke[:3],
-        markeredgecolor=look.stroke[:3] if uncertain else "white",
-        markeredgewidth=0.9 * canvas.scale,
-        zorder=zorder,
-    )
+    role = role_of(row)
+    symbol = marker_look(role, look.stroke[:3], canvas.scale, uncertain=is_uncertain(row))
+    canvas.ax.plot([float(x)], [float(y)], linestyle="none", zorder=zorder, **symbol)
     px, py = canvas.px(x, y)
-    radius = size * canvas.layout.dpi / 72 / 2
+    radius = marker_radius_pt(role, canvas.scale) * canvas.layout.dpi / 72
     canvas.labels.block((px - radius, py - radius, px + radius, py + radius))
     text = label_text(row, prefer_label=False)
     return SiteMark(px, py, radius, text) if text else None

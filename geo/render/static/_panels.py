@@ -10,9 +10,11 @@ import pyproj
 from matplotlib.lines import Line2D
 from matplotlib.patches import FancyBboxPatch, Rectangle
 
-from ._canvas import Canvas, paint
+from geo.render.style import FALLBACK_ROLE, LEGEND_KEY_COLOR
+
+from ._canvas import Canvas, marker_look, paint, uncertain_dashes
 from ._rows import Row
-from ._theme import FONT_PT, MUTED_COLOR, ROLE_MARKERS, SYMBOL_W_PX, TEXT_COLOR
+from ._theme import FONT_PT, MUTED_COLOR, SYMBOL_W_PX, TEXT_COLOR
 
 _GEOD = pyproj.Geod(ellps="WGS84")
 _NICE_KM = (10, 20, 50, 100, 200, 250, 500, 1000, 1500, 2000, 2500, 3000, 5000)
@@ -117,8 +119,8 @@ def draw_legend(canvas: Canvas) -> None:
 
 def _legend_text(canvas: Canvas, row: Row, x: float, top: float) -> None:
     line_h = row.font.line_px(canvas.layout.dpi)
-    muted = row.kind in ("group", "credit", "footnote", "note", "more")
-    gap = line_h * 0.5 if row.kind in ("group", "footnote", "credit") else 0.0
+    muted = row.kind in ("group", "credit", "uncertain", "note", "more")
+    gap = line_h * 0.5 if row.kind in ("group", "uncertain", "credit") else 0.0
     for i, line in enumerate(row.lines):
         canvas.text(
             x + row.indent_px,
@@ -171,35 +173,52 @@ def _legend_layer(canvas: Canvas, row: Row, x: float, top: float) -> None:
         )
         fig.add_artist(line)
     else:
-        _legend_marker(canvas, bx + w / 2, by + h / 2, "o", look.stroke[:3])
+        _legend_marker(canvas, bx + w / 2, by + h / 2, FALLBACK_ROLE, look.stroke[:3])
     _legend_text(canvas, row, x, top)
 
 
 def _legend_marker(canvas: Canvas, px: float, py: float, role: str, color: Any) -> None:
-    marker, rel = ROLE_MARKERS.get(role, ("o", 1.0)) if role in ROLE_MARKERS else (role, 1.0)
     mark = Line2D(
         [canvas.fx(px)],
         [canvas.fy(py)],
         transform=canvas.fig.transFigure,
         linestyle="none",
-        marker=marker,
-        markersize=6.5 * canvas.scale * rel,
-        markerfacecolor=color,
-        markeredgecolor="white",
-        markeredgewidth=0.9 * canvas.scale,
+        gid=f"legend-symbol-{role}",
+        **marker_look(role, color, canvas.scale, uncertain=False),
     )
     canvas.fig.add_artist(mark)
 
 
 def _legend_role(canvas: Canvas, row: Row, x: float, top: float) -> None:
     bx, by, w, h = _symbol_box(canvas, row, x, top)
-    _legend_marker(canvas, bx + w / 2, by + h / 2, row.marker, "#59636b")
+    _legend_marker(canvas, bx + w / 2, by + h / 2, row.marker, LEGEND_KEY_COLOR)
+    _legend_text(canvas, row, x, top)
+
+
+def _legend_uncertain(canvas: Canvas, row: Row, x: float, top: float) -> None:
+    """Draw the key of uncertain features: a dotted outline, as on the page, and its words."""
+    gap = row.font.line_px(canvas.layout.dpi) * 0.5
+    bx, by, w, h = _symbol_box(canvas, row, x, top - gap)
+    key = Rectangle(
+        (canvas.fx(bx), canvas.fy(by)),
+        canvas.fx(w),
+        canvas.fy(h),
+        transform=canvas.fig.transFigure,
+        facecolor="none",
+        edgecolor=LEGEND_KEY_COLOR,
+        linewidth=1.2 * canvas.scale,
+        linestyle=uncertain_dashes(canvas.scale),
+        capstyle="round",
+        gid="legend-uncertain",
+    )
+    canvas.fig.add_artist(key)
     _legend_text(canvas, row, x, top)
 
 
 _LEGEND_DRAWERS: dict[str, Callable[[Canvas, Row, float, float], None]] = {
     "layer": _legend_layer,
     "role": _legend_role,
+    "uncertain": _legend_uncertain,
 }
 
 

@@ -7,18 +7,19 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from geo.atlas_types import Layer, Source
+from geo.render.style import ROLE_LOOKS, UNCERTAIN
 
 from ._features import has_uncertain, role_of, rows_of
 from ._projection import MapProjection
 from ._text import Font, wrap
-from ._theme import FONT_PT, ROLE_MARKERS, SYMBOL_W_PX, UNCERTAIN_MARK
+from ._theme import FONT_PT, SYMBOL_W_PX
 
 
 @dataclass(frozen=True)
 class Row:
     """One block of the legend or source list: lines of text and what stands before them."""
 
-    kind: str  # legend: group | layer | note | role | footnote | credit; sources: source | more
+    kind: str  # legend: group | layer | note | role | uncertain | credit; sources: source | more
     lines: tuple[str, ...]
     font: Font
     height_px: float
@@ -102,8 +103,9 @@ def legend_rows(
         rows += [replace(note, indent_px=indent) for note in notes]
     rows += _role_rows(layers, fonts, width_px, indent, dpi)
     if any(has_uncertain(layer) for layer in layers):
-        note = f"{UNCERTAIN_MARK} nominal or uncertain: dashed and lighter"
-        rows.append(_text_row("footnote", note, fonts["note"], width_px, dpi, gap=0.5))
+        note = f"{UNCERTAIN.mark} {UNCERTAIN.legend}"
+        key = _text_row("uncertain", note, fonts["note"], width_px - indent, dpi, gap=0.5)
+        rows.append(replace(key, indent_px=indent))
     credit = f"{projection.describe()}. Base map: Natural Earth (public domain)."
     rows.append(_text_row("credit", credit, fonts["legend_small"], width_px, dpi, gap=0.6))
     return rows
@@ -118,7 +120,10 @@ def _role_rows(
     heading = _text_row("group", "Sites", fonts["group"], width_px, dpi, gap=0.5)
     font, text_w = fonts["legend"], width_px - indent
     return [heading] + [
-        replace(_text_row("role", role, font, text_w, dpi, marker=role), indent_px=indent)
+        replace(
+            _text_row("role", ROLE_LOOKS[role].word, font, text_w, dpi, marker=role),
+            indent_px=indent,
+        )
         for role in roles
     ]
 
@@ -143,7 +148,7 @@ def _layer_row(
 ) -> Row:
     text = layer.title
     if has_uncertain(layer):
-        text += f" {UNCERTAIN_MARK}"
+        text += f" {UNCERTAIN.mark}"
     if numbers:
         text += f" [{', '.join(map(str, sorted(set(numbers))))}]"
     lines = wrap(text, font, width_px, dpi)
@@ -155,4 +160,4 @@ def _roles_drawn(layers: Sequence[Layer]) -> list[str]:
     for layer in layers:
         sites = layer.features[layer.features["kind"] == "site"] if len(layer.features) else []
         found |= {role_of(row) for row in rows_of(sites)}
-    return [role for role in ROLE_MARKERS if role in found]
+    return [role for role in ROLE_LOOKS if role in found]
