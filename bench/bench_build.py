@@ -1,6 +1,6 @@
 """Benchmark: build the shipped map and its exports, side by side with GeoDataFrame.explore().
 
-Run: .venv/bin/python bench/bench_build.py   (needs the test extra for folium)
+Run: .venv/bin/python bench/bench_build.py   (pip install -e ".[bench]" for mapclassify)
 Prints wall-clock times (best of N) and output sizes; it asserts nothing.
 """
 

@@ -41,9 +41,51 @@ def display_name(path: Path) -> str:
         return str(path)
 
 
-def load_atlas(folder: Path, *, title: str = DEFAULT_TITLE) -> Atlas:
+def load(
+    where: str | os.PathLike[str] | Iterable[str | os.PathLike[str]], *, title: str | None = None
+) -> Atlas:
+    """Read, check and build layer files into an Atlas: a folder, a file, or a list of them.
+
+    A folder gives its *.yaml files in file-name order; a list keeps its order. Every problem
+    of every file is collected into one `LayerFileError` (its `.problems`), as the CLI prints.
+
+    >>> import geo
+    >>> geo.load("tests/fixtures/basic/10-sites.yaml").layers[0].id
+    'sites'
+    >>> geo.load("no/such/folder")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    geo.errors.LayerFileError: no/such/folder: no such file or folder; give a folder of *.yaml ...
+    """
+    items = [where] if isinstance(where, (str, os.PathLike)) else list(where)
+    files: list[Path] = []
+    missing = []
+    for item in items:
+        path = Path(item)
+        if path.is_dir():
+            files += layer_files(path)
+        elif path.is_file():
+            files.append(path)
+        else:
+            missing.append(
+                Problem(
+                    display_name(path),
+                    None,
+                    "",
+                    "no such file or folder",
+                    "give a folder of *.yaml layer files, a layer file, or a list of them",
+                )
+            )
+    if missing:
+        raise LayerFileError(missing)
+    if not files:
+        return load_atlas(Path(items[0]) if items else Path("."), title=title or DEFAULT_TITLE)
+    return build_atlas(files, title=title or DEFAULT_TITLE)
+
+
+def load_atlas(folder: Path | str, *, title: str = DEFAULT_TITLE) -> Atlas:
     """Read, check and build every layer file in `folder`; raise LayerFileError listing all
     problems."""
+    folder = Path(folder)
     files = layer_files(folder) if folder.is_dir() else []
     if not files:
         raise LayerFileError(

@@ -6,9 +6,14 @@ Renderers never re-read YAML nor recompute geometry.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
+
+PathLike = str | os.PathLike[str]
 
 #: Columns of every layer's GeoDataFrame, in this order (plus ``geometry``).
 FEATURE_COLUMNS: tuple[str, ...] = (
@@ -72,5 +77,127 @@ class Layer:
 
 @dataclass(frozen=True)
 class Atlas:
+    """The ordered layers of one map, with one method per output.
+
+    Make one with `geo.load("layers/")`. In Jupyter the Atlas shows itself as the map.
+
+    >>> import geo
+    >>> atlas = geo.load("tests/fixtures/basic")
+    >>> atlas  # doctest: +ELLIPSIS
+    <Atlas 'Missile defense in Europe: proposals 2007–2011': 2 layers, 7 features (2 sites, ...)>
+    >>> atlas.features[["layer", "id", "kind"]].head(2)
+       layer     id  kind
+    0  sites  radar  site
+    1  sites   base  site
+    """
+
     title: str
     layers: tuple[Layer, ...]
+
+    def __repr__(self) -> str:
+        counts: dict[str, int] = {}
+        for layer in self.layers:
+            for kind in layer.features["kind"]:
+                counts[kind] = counts.get(kind, 0) + 1
+        total = sum(counts.values())
+        kinds = ", ".join(f"{n} {kind}{'s' if n != 1 else ''}" for kind, n in counts.items())
+        return (
+            f"<Atlas {self.title!r}: {len(self.layers)} layer{'s' if len(self.layers) != 1 else ''}"
+            f", {total} feature{'s' if total != 1 else ''}{f' ({kinds})' if kinds else ''}>"
+        )
+
+    def layer(self, layer_id: str) -> Layer:
+        """Return the layer with id `layer_id`; a KeyError names the ids there are."""
+        for layer in self.layers:
+            if layer.id == layer_id:
+                return layer
+        known = ", ".join(layer.id for layer in self.layers)
+        raise KeyError(f"no layer {layer_id!r}; the layers are: {known}")
+
+    @property
+    def features(self) -> gpd.GeoDataFrame:
+        """Every feature of every layer as one GeoDataFrame (EPSG:4326), `layer` naming its layer.
+
+        >>> import geo
+        >>> geo.load("tests/fixtures/basic").features.crs.to_epsg()
+        4326
+        """
+        import pandas as pd
+
+        frames = [layer.features for layer in self.layers]
+        if not frames:
+            return gpd.GeoDataFrame(columns=[*FEATURE_COLUMNS, "geometry"], crs="EPSG:4326")
+        joined = pd.concat(frames, ignore_index=True)
+        return gpd.GeoDataFrame(joined, geometry="geometry", crs="EPSG:4326")
+
+    # ---- outputs ------------------------------------------------------------------------------
+
+    def to_folium(self, *, offline: bool = False) -> Any:
+        """Return the interactive map as a `folium.Map`, to add your own folium layers and plugins.
+
+        Its overlays are folium layers keyed by layer id: `m.layers["iran-threat"]`. With
+        `offline=True` the saved page needs no network (Leaflet inlined, vector base map);
+        an element you add whose files would come from the network is then left out, with an
+        `OfflineAssetWarning` naming it.
+
+        >>> import geo
+        >>> m = geo.load("tests/fixtures/basic").to_folium()
+        >>> import folium
+        >>> isinstance(m, folium.Map), sorted(m.layers)
+        (True, ['links', 'sites'])
+        """
+        from .render.folium_map import to_folium
+
+        return to_folium(self, offline=offline)
+
+    def _repr_html_(self) -> str:
+        """Show the map inline in Jupyter (an iframe holding the page)."""
+        return str(self.to_folium()._repr_html_())
+
+    def write(self, **targets: Any) -> list[Any]:
+        """Write several outputs at once, all replaced or none: `write(html=..., png=...)`.
+
+        Keywords: the outputs html, geojson, gpkg, kml, png, svg, pdf (paths), and the options
+        of `geo.outputs.write_outputs` (offline, width_px, height_px, dpi, image_layers).
+        Returns what was written (kind, path, size, seconds).
+        """
+        from .outputs import SUFFIXES, write_outputs
+
+        outputs = {kind: targets.pop(kind) for kind in list(targets) if kind in SUFFIXES}
+        return write_outputs(self, outputs, **targets)
+
+    def save_html(self, path: PathLike, *, offline: bool = False) -> Path:
+        """Write the interactive map page to `path` (replaced whole, or left as it was)."""
+        self.write(html=path, offline=offline)
+        return Path(path)
+
+    def to_png(self, path: PathLike, **image: Any) -> Path:
+        """Write a static PNG: keywords width_px, height_px, dpi, image_layers ("visible",
+        "all" or layer ids)."""
+        self.write(png=path, **image)
+        return Path(path)
+
+    def to_svg(self, path: PathLike, **image: Any) -> Path:
+        """Write a static SVG (keywords as `to_png`)."""
+        self.write(svg=path, **image)
+        return Path(path)
+
+    def to_pdf(self, path: PathLike, **image: Any) -> Path:
+        """Write a static PDF (keywords as `to_png`)."""
+        self.write(pdf=path, **image)
+        return Path(path)
+
+    def to_geojson(self, path: PathLike) -> Path:
+        """Write every feature as one GeoJSON FeatureCollection (RFC 7946)."""
+        self.write(geojson=path)
+        return Path(path)
+
+    def to_gpkg(self, path: PathLike) -> Path:
+        """Write a GeoPackage with one table per layer."""
+        self.write(gpkg=path)
+        return Path(path)
+
+    def to_kml(self, path: PathLike) -> Path:
+        """Write styled KML with one folder per layer."""
+        self.write(kml=path)
+        return Path(path)

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import click
 
-from .errors import DefenseMapError, ExportError, LayerFileError
-from .fileio import atomic_target, staged_targets
+from .errors import DefenseMapError, LayerFileError
+from .fileio import atomic_target
 
 DEFAULT_LAYERS = Path("layers")
 DEFAULT_OUTPUT = Path("output/map.html")
@@ -137,108 +136,42 @@ def _build(
     dpi: int,
     **exports: Path | None,
 ) -> None:
-    from .atlas import DEFAULT_TITLE, load_atlas
-    from .render.html import write_html
+    from .atlas import load
+    from .outputs import SUFFIXES, check_targets
 
-    wanted = {name: path for name, path in exports.items() if path is not None}
-    _check_outputs(output, wanted)
+    targets = {"html": output, **{k: v for k, v in exports.items() if v is not None}}
+    labels = {kind: "--output" if kind == "html" else f"--{kind}" for kind in SUFFIXES}
+    labels["image_layers"] = "--image-layers"
+    # before the layers are read: a typo costs no time, and nothing is made for a refused run
+    new_folders = [output.parent] if output == DEFAULT_OUTPUT else []
+    check_targets(targets, labels, new_folders=new_folders)
     started = time.perf_counter()
-    atlas = load_atlas(layers_dir, title=title or DEFAULT_TITLE)
-    if output == DEFAULT_OUTPUT:
-        output.parent.mkdir(parents=True, exist_ok=True)
-    static = {
-        "width_px": width_px,
-        "height_px": height_px,
-        "dpi": dpi,
-        "layer_ids": _image_layer_ids(atlas, image_layers),
-    }
-    report = []
-    with staged_targets([output, *wanted.values()]) as temps:
-        size = write_html(atlas, temps[output], offline=offline)
-        count = sum(len(layer.features) for layer in atlas.layers)
-        report.append(
-            f"Wrote {output} ({size:,} bytes; {len(atlas.layers)} layers, {count} "
-            f"features{', offline' if offline else ''}) in "
-            f"{time.perf_counter() - started:.1f} s"
+    atlas = load(layers_dir, title=title)
+    loaded = time.perf_counter() - started
+    for folder in new_folders:
+        folder.mkdir(parents=True, exist_ok=True)
+    written = atlas.write(
+        **targets,
+        offline=offline,
+        width_px=width_px,
+        height_px=height_px,
+        dpi=dpi,
+        image_layers=image_layers,
+        labels=labels,
+    )
+    count = sum(len(layer.features) for layer in atlas.layers)
+    for item in written:  # progress goes to stderr: stdout carries only the snippet
+        what = (
+            f"; {len(atlas.layers)} layers, {count} features{', offline' if offline else ''}"
+            if item.kind == "html"
+            else ""
         )
-        for name, path in wanted.items():
-            begun = time.perf_counter()
-            _EXPORTS[name](atlas, temps[path], static)
-            report.append(
-                f"Wrote {path} ({temps[path].stat().st_size:,} bytes) in "
-                f"{time.perf_counter() - begun:.1f} s"
-            )
-    for line in report:  # progress goes to stderr: stdout carries only the snippet
-        click.echo(line, err=True)
+        seconds = item.seconds + (loaded if item.kind == "html" else 0.0)
+        click.echo(f"Wrote {item.path} ({item.size:,} bytes{what}) in {seconds:.1f} s", err=True)
     if embed_snippet:
         from .render.embed import iframe_snippet
 
         click.echo(iframe_snippet(output, title=atlas.title))
-
-
-#: The file name endings each export must have (GDAL picks its driver by the ending).
-_SUFFIXES = {"png": ".png", "svg": ".svg", "pdf": ".pdf", "gpkg": ".gpkg", "kml": ".kml"}
-
-
-def _check_outputs(output: Path, exports: dict[str, Path]) -> None:
-    """Refuse, before any work, outputs that cannot all be written side by side."""
-    problems = []
-    for name, path in exports.items():
-        suffix = _SUFFIXES.get(name)
-        if suffix and path.suffix.lower() != suffix:
-            problems.append(f"--{name} {path}: the file name must end in {suffix}")
-    seen: dict[Path, str] = {output.resolve(): "--output"}
-    for name, path in exports.items():
-        other = seen.setdefault(path.resolve(), f"--{name}")
-        if other != f"--{name}":
-            problems.append(f"--{name} {path}: {other} writes the same file; give another name")
-    for path in [output, *exports.values()]:
-        if path != DEFAULT_OUTPUT and not path.parent.resolve().is_dir():
-            problems.append(f"{path}: the folder {path.parent} does not exist; create it first")
-    if problems:
-        raise ExportError("\n".join(problems))
-
-
-def _image_layer_ids(atlas: Any, choice: str) -> list[str] | None:
-    """Turn --image-layers (visible, all, or ids) into the layer ids static images draw."""
-    if choice == "visible":
-        return None
-    known = [layer.id for layer in atlas.layers]
-    if choice == "all":
-        return known
-    ids = [part.strip() for part in choice.split(",") if part.strip()]
-    unknown = [i for i in ids if i not in known]
-    if unknown or not ids:
-        raise ExportError(
-            f"--image-layers {choice}: unknown layer id(s) {', '.join(unknown)}; "
-            f"use visible, all, or ids among {', '.join(known)}"
-        )
-    return ids
-
-
-def _gis(name: str) -> Callable[[Any, Path, dict[str, Any]], None]:
-    def export(atlas: Any, path: Path, static: dict[str, Any]) -> None:
-        from .render import gis
-
-        getattr(gis, name)(atlas, path)
-
-    return export
-
-
-def _static(atlas: Any, path: Path, static: dict[str, Any]) -> None:
-    from .render.static import render_static
-
-    render_static(atlas, path, **static)
-
-
-_EXPORTS: dict[str, Callable[[Any, Path, dict[str, Any]], None]] = {
-    "geojson": _gis("write_geojson"),
-    "gpkg": _gis("write_gpkg"),
-    "kml": _gis("write_kml"),
-    "png": _static,
-    "svg": _static,
-    "pdf": _static,
-}
 
 
 @cli.command()
@@ -283,8 +216,9 @@ def schema(output: Path | None) -> None:
 
 
 def main() -> None:
-    """Run the CLI (the console script and build_map.py call this)."""
-    cli(prog_name="build_map.py")
+    """Run the CLI (build_map.py, the `defense-map` console script and `python -m geo` call it);
+    `--help` names the program as the user typed it."""
+    cli()
 
 
 if __name__ == "__main__":

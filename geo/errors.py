@@ -60,3 +60,8 @@ class ReferenceLookupError(DefenseMapError):
 
 class ExportError(DefenseMapError):
     """An output could not be written (missing optional dependency, bad path, ...)."""
+
+
+class OfflineAssetWarning(UserWarning):
+    """A map element added by the user needs files from the network, so an offline page leaves
+    it out (the warning names it)."""

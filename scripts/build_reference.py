@@ -35,8 +35,11 @@ if str(REPO) not in sys.path:  # run from a checkout without installing the pack
     sys.path.insert(0, str(REPO))
 
 from geo.reference._antimeridian import split_polygonal  # noqa: E402
-from geo.reference._topoencode import Grid, TopologyBuilder  # noqa: E402
 from geo.reference._topojson import decode_arcs, decode_geometry  # noqa: E402
+
+# the encoder is build-only: it lives beside this script, not in the installed package
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from topoencode import Grid, TopologyBuilder  # noqa: E402
 
 PACKAGE, VERSION = "world-atlas", "2.0.2"
 OUT_DIR = REPO / "geo" / "reference"

@@ -29,10 +29,12 @@ ARGS = [
 
 def _route(route) -> None:
     url = route.request.url
-    if url.startswith(CDN_BASE):
-        name = url.rsplit("/", 1)[-1]
-        kind = "text/css" if name.endswith(".css") else "application/javascript"
-        route.fulfill(status=200, body=leaflet_file(name), content_type=kind)
+    if url.startswith(CDN_BASE + "/"):
+        name = url[len(CDN_BASE) + 1 :]
+        kind = {"css": "text/css", "png": "image/png"}.get(name.rsplit(".")[-1], "text/javascript")
+        # the page asks with crossorigin (for its integrity check): answer as the CDN does
+        headers = {"Access-Control-Allow-Origin": "*"}
+        route.fulfill(status=200, body=leaflet_file(name), content_type=kind, headers=headers)
     elif url.startswith("file://"):
         route.continue_()
     else:

@@ -161,7 +161,8 @@ def test_missing_layers_folder(project: Path):
     result = run("--layers", "nowhere")
     assert result.exit_code == 1
     assert result.stderr == (
-        "Error: nowhere: no layer files found; put one or more *.yaml layer files in this folder\n"
+        "Error: nowhere: no such file or folder; give a folder of *.yaml layer files, a layer "
+        "file, or a list of them\n"
     )
 
 

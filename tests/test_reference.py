@@ -5,6 +5,7 @@ in ../shared/reference (skipped when that folder is absent)."""
 from __future__ import annotations
 
 import json
+import sys
 import time
 from functools import cache
 from pathlib import Path
@@ -20,8 +21,10 @@ from geo import reference
 from geo.errors import DefenseMapError, ReferenceLookupError
 from geo.reference import _world
 from geo.reference._antimeridian import split_polygonal
-from geo.reference._topoencode import Grid, TopologyBuilder
 from geo.reference._topojson import decode_arcs, decode_geometry
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
+from topoencode import Grid, TopologyBuilder  # build-only: it lives beside its script
 
 REFERENCE_DIR = Path(__file__).resolve().parents[2] / "shared" / "reference"
 DATA_DIR = Path(reference.__file__).parent

@@ -1,22 +1,18 @@
-"""Render the Atlas as one interactive HTML page: Leaflet plus our own small controls.
+"""The data of the interactive page: base maps, groups, bounds, timeline and each layer's
+GeoJSON, as plain JSON for our page script. `folium_map` puts it on a folium map.
 
-The page is a fixed template, our own JS/CSS, and one JSON document holding every layer as
-GeoJSON. Nothing in it is random or dated, so the same Atlas gives byte-identical HTML.
+Nothing in it is random or dated, so the same Atlas gives byte-identical HTML.
 """
 
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
-import jinja2
 from shapely.geometry import mapping
 
-from .. import __version__, geodesy
+from .. import geodesy
 from ..atlas_types import Atlas, Layer
-from ..fileio import atomic_target
-from .assets import Assets, cdn_assets, inline_assets, own_file
 from .features import layer_to_geojson_features, rounded
 
 #: 5 decimals of a degree is about 1 m: finer than any source's precision, and a lighter page.
@@ -45,46 +41,15 @@ VECTOR_BASEMAP = {"id": "vector", "name": "Offline vector map (Natural Earth)", 
 
 def render_html(atlas: Atlas, *, offline: bool = False) -> str:
     """Return the map page for `atlas`; `offline=True` inlines everything and uses no tiles."""
-    assets: Assets = inline_assets() if offline else cdn_assets()
-    template = _environment().from_string(own_file("page.html"))
-    return template.render(
-        title=atlas.title,
-        version=__version__,
-        assets=assets,
-        own_css=own_file("map.css"),
-        own_js=own_file("map.js"),
-        data_json=script_json(page_data(atlas, offline=offline)),
-    )
+    from .folium_map import to_folium
+
+    return to_folium(atlas, offline=offline).get_root().render()
 
 
-def _environment() -> jinja2.Environment:
-    return jinja2.Environment(
-        autoescape=True, undefined=jinja2.StrictUndefined, keep_trailing_newline=True
-    )
+def page_config(atlas: Atlas, *, offline: bool) -> dict[str, Any]:
+    """Return what the page's controls need besides the layers, as JSON-ready data."""
+    from .style import page_look
 
-
-def script_json(data: Any) -> str:
-    """Serialise data for a <script> element: `<`, `>`, `&` and line separators escaped.
-
-    >>> script_json({"name": "</script><b>"})
-    '{"name":"\\\\u003c/script\\\\u003e\\\\u003cb\\\\u003e"}'
-    """
-    text = json.dumps(
-        data, ensure_ascii=False, allow_nan=False, separators=(",", ":"), sort_keys=False
-    )
-    for char, escape in (
-        ("<", "\\u003c"),
-        (">", "\\u003e"),
-        ("&", "\\u0026"),
-        ("\u2028", "\\u2028"),
-        ("\u2029", "\\u2029"),
-    ):
-        text = text.replace(char, escape)
-    return text
-
-
-def page_data(atlas: Atlas, *, offline: bool) -> dict[str, Any]:
-    """Return everything the page's script needs, as plain JSON-ready data."""
     vector = _vector_basemap()
     basemaps = [] if offline else [dict(b) for b in TILE_BASEMAPS]
     if vector is not None:
@@ -92,12 +57,20 @@ def page_data(atlas: Atlas, *, offline: bool) -> dict[str, Any]:
     return {
         "title": atlas.title,
         "subtitle": "Proposals, counter-offers and deployments; click a shape for its sources",
+        "look": page_look(),
         "basemaps": basemaps,
         "vector_basemap": vector,
         "groups": _groups(atlas),
-        "layers": [_layer_data(layer) for layer in atlas.layers],
         "bounds": _initial_bounds(atlas),
         "timeline": _timeline(atlas),
+    }
+
+
+def page_data(atlas: Atlas, *, offline: bool) -> dict[str, Any]:
+    """Return everything the page's script receives: the controls' data and every layer."""
+    return {
+        **page_config(atlas, offline=offline),
+        "layers": [layer_data(layer) for layer in atlas.layers],
     }
 
 
@@ -108,7 +81,7 @@ def _groups(atlas: Atlas) -> list[dict[str, Any]]:
     return [{"name": name, "layers": ids} for name, ids in order.items()]
 
 
-def _layer_data(layer: Layer) -> dict[str, Any]:
+def layer_data(layer: Layer) -> dict[str, Any]:
     features = layer_to_geojson_features(layer, decimals=COORD_DECIMALS)
     for feature, geometry in zip(features, layer.features.geometry):
         props = feature["properties"]
@@ -227,11 +200,3 @@ def _collection(geometries: Any) -> dict[str, Any]:
 def _rounded_geometry(geometry: Any, decimals: int) -> dict[str, Any]:
     """GeoJSON geometry with coordinates rounded, as plain lists."""
     return json.loads(json.dumps(mapping(rounded(geometry, decimals))))
-
-
-def write_html(atlas: Atlas, path: Path, *, offline: bool = False) -> int:
-    """Write the map page to `path` atomically; return its size in bytes."""
-    data = render_html(atlas, offline=offline).encode("utf-8")
-    with atomic_target(path) as temp:
-        temp.write_bytes(data)
-    return len(data)

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
 import pytest
+from browser_support import CDN_HEADERS, plugin_file  # beside this file
 
 from geo.render.assets import CDN_BASE, leaflet_file
 
@@ -86,10 +87,14 @@ class PageWatch:
 
 
 def _cdn_files() -> dict[str, tuple[bytes, str]]:
-    return {
+    files = {
         f"{CDN_BASE}/leaflet.js": (leaflet_file("leaflet.js"), "application/javascript"),
         f"{CDN_BASE}/leaflet.css": (leaflet_file("leaflet.css"), "text/css"),
     }
+    for image in ("layers.png", "layers-2x.png", "marker-icon.png", "marker-icon-2x.png",
+                  "marker-shadow.png"):  # fmt: skip
+        files[f"{CDN_BASE}/images/{image}"] = (leaflet_file(f"images/{image}"), "image/png")
+    return files
 
 
 def _router(watch: PageWatch, *, offline: bool) -> Callable[[Route, Request], None]:
@@ -98,12 +103,16 @@ def _router(watch: PageWatch, *, offline: bool) -> Callable[[Route, Request], No
 
     def handle(route: Route, request: Request) -> None:
         url = request.url
+        plugin = None if offline else plugin_file(url)
         if url.startswith(LOCAL_SCHEMES):
             route.continue_()
         elif url in cdn:
             body, content_type = cdn[url]
             watch.served.append(url)
-            route.fulfill(status=200, body=body, content_type=content_type)
+            route.fulfill(status=200, body=body, content_type=content_type, headers=CDN_HEADERS)
+        elif plugin is not None:
+            watch.served.append(url)
+            route.fulfill(status=200, body=plugin[0], content_type=plugin[1], headers=CDN_HEADERS)
         elif not offline and any(f"{host}/" in url for host in TILE_HOSTS):
             watch.served.append(url)
             route.fulfill(status=200, body=tile_png(), content_type="image/png")
@@ -148,17 +157,28 @@ class MapOpener:
         page = self.context.new_page()
         if viewport is not None:
             page.set_viewport_size({"width": viewport[0], "height": viewport[1]})
-        watch = PageWatch()
-        self.watches[id(page)] = watch
-        _watch_page(page, watch)
-        page.route("**/*", _router(watch, offline=offline))
+        self.watch_new(page, offline=offline)
         page.goto(html.resolve().as_uri() + (f"#{fragment}" if fragment else ""))
         page.wait_for_function("() => window.defenseMap !== undefined")
         return page
 
+    def watch_new(self, page: Page, *, offline: bool = False) -> PageWatch:
+        """Record what `page` does and answer its requests locally; return the record."""
+        watch = PageWatch()
+        self.watches[id(page)] = watch
+        _watch_page(page, watch)
+        page.route("**/*", _router(watch, offline=offline))
+        return watch
+
     def watch(self, page: Page) -> PageWatch:
         """Return the record of what `page` did."""
         return self.watches[id(page)]
+
+
+@pytest.fixture
+def missing_browser() -> Callable[[str], NoReturn]:
+    """Skip (or, in CI, fail) a test whose browser-side parts are not installed."""
+    return _missing_browser
 
 
 @pytest.fixture(scope="session")

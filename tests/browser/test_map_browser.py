@@ -19,7 +19,7 @@ from shapely.geometry import LineString, Point, Polygon
 from shapely.geometry.base import BaseGeometry
 
 from geo.atlas_types import FEATURE_COLUMNS, Atlas, Layer, Source, Style
-from geo.render.html import write_html
+from geo.render.style import page_look
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -148,7 +148,7 @@ def atlas() -> Atlas:
 
 def _write(atlas: Atlas, folder: Path, *, offline: bool = False) -> Path:
     path = folder / ("map-offline.html" if offline else "map.html")
-    write_html(atlas, path, offline=offline)
+    atlas.save_html(path, offline=offline)
     return path
 
 
@@ -258,7 +258,7 @@ def click_feature(page: Page, feature_id: str) -> None:
 def click_map_at(page: Page, lat: float, lon: float) -> None:
     x, y = page.evaluate(
         "([lat, lon]) => { const p = window.defenseMap.map.latLngToContainerPoint([lat, lon]);"
-        " const r = document.getElementById('map').getBoundingClientRect();"
+        " const r = document.querySelector('.dm-map').getBoundingClientRect();"
         " return [p.x + r.left, p.y + r.top]; }",
         [lat, lon],
     )
@@ -311,7 +311,7 @@ def test_map_opens_and_draws_the_visible_layers(
     page = open_map(any_html)
     wait_for_tiles(page)
 
-    assert page.locator("#map.leaflet-container").count() == 1
+    assert page.locator(".dm-map.leaflet-container").count() == 1
     assert page.title() == any_atlas.title
     assert page.locator(".dm-title").inner_text().startswith(any_atlas.title)
     shown = [layer for layer in any_atlas.layers if layer.visible]
@@ -665,7 +665,7 @@ def test_fragment_chooses_view_layers_and_base_map(open_map: MapOpener, html: Pa
         "ru-links"
     ]
     assert page.locator("li[data-legend-layer]").count() == 1
-    assert page.locator('input[name="dm-base"]:checked').get_attribute("value") == "osm"
+    assert page.locator('input[name^="dm-base"]:checked').get_attribute("value") == "osm"
     served = open_map.watch(page).served
     assert any("tile.openstreetmap.org" in u for u in served)
     assert not any("arcgisonline.com" in u for u in served)
@@ -697,7 +697,7 @@ def test_fragment_naming_object_members_falls_back_to_the_default_base_map(
     page = open_map(html, fragment)
     wait_for_tiles(page)
 
-    assert page.locator('input[name="dm-base"]:checked').get_attribute("value") == "light"
+    assert page.locator('input[name^="dm-base"]:checked').get_attribute("value") == "light"
     assert any("arcgisonline.com" in u for u in open_map.watch(page).served)
     assert shown_layers(page) == []
     assert drawn_counts(page) == (0, 0)
@@ -710,7 +710,7 @@ def test_fragment_naming_object_members_falls_back_to_the_default_base_map(
     layer_box(page, "coverage").check()
     assert layer_state(page, "coverage")["legend"] == 1
     assert parse_fragment(page.evaluate("() => location.hash"))["layers"] == "coverage"
-    page.locator('input[name="dm-base"][value="osm"]').check()
+    page.locator('input[name^="dm-base"][value="osm"]').check()
     assert parse_fragment(page.evaluate("() => location.hash"))["base"] == "osm"
     assert_clean(open_map, page)
 
@@ -797,9 +797,9 @@ def test_offline_page_works_with_the_network_blocked(
     assert drawn_counts(page) == expected_counts(shown)
 
     # the vector base map: its only radio button is chosen and its land is drawn
-    assert page.locator('input[name="dm-base"]').count() == 1
-    assert page.locator('input[name="dm-base"]:checked').get_attribute("value") == "vector"
-    land = page.locator('.leaflet-dm-basemap-pane path[fill="#f5f1e6"]')
+    assert page.locator('input[name^="dm-base"]').count() == 1
+    assert page.locator('input[name^="dm-base"]:checked').get_attribute("value") == "vector"
+    land = page.locator(f'.leaflet-dm-basemap-pane path[fill="{page_look()["basemap"]["land"]}"]')
     assert land.count() > 0, "the offline base map drew no land"
     assert page.locator(".leaflet-dm-basemap-pane path").count() > land.count()  # sea, borders
     assert "Natural Earth" in page.locator(".leaflet-control-attribution").inner_text()

@@ -1,0 +1,401 @@
+"""The Atlas as a real `folium.Map`: one folium element per layer, our controls as MacroElements.
+
+What folium gives a user stays: the returned map takes folium layers and plugins, saves with
+`.save()` and shows itself in Jupyter. What the project needs on top:
+
+- **Text stays text.** Our parts are rendered once and reach the page as they are
+  (`_LiteralMacro`); folium would run a MacroElement's output through Jinja a second time, so
+  `{{ … }}` in a layer's name would be evaluated. User strings travel as JSON data and are
+  written into the page by our script with `textContent`, never by folium's popup, tooltip or
+  layer-control widgets, which insert markup.
+- **Stable ids.** Our elements get ids derived from the layer ids (`_stable_id`), set on our own
+  objects after they are made; folium's id generator is never touched, so any other map built
+  in the same process (before, after, in another thread) keeps its own random ids.
+- **A light page.** Leaflet only: no jQuery, Bootstrap or Font Awesome; page zoom allowed on
+  phones; the title escaped; Subresource Integrity on the CDN files; a readable message when
+  the CDN cannot be reached.
+- **Offline.** Leaflet and its images inlined, no tiles; a user-added element whose assets would
+  have to come from the network is left out with a warning naming it (`OfflineAssetWarning`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import folium
+import jinja2
+from branca.element import CssLink, Element, Figure, JavascriptLink, Link, MacroElement
+from folium.elements import JSCSSMixin
+from folium.raster_layers import TileLayer
+
+from .. import __version__
+from ..atlas_types import Atlas, Layer
+from ..errors import OfflineAssetWarning
+from .assets import Assets, cdn_assets, inline_assets, own_file
+
+_ENV = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
+
+
+def script_json(data: Any) -> str:
+    """Serialise data for a <script> element: `<`, `>`, `&` and line separators escaped.
+
+    >>> script_json({"name": "</script><b>"})
+    '{"name":"\\\\u003c/script\\\\u003e\\\\u003cb\\\\u003e"}'
+    """
+    text = json.dumps(data, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+    for char, escape in (
+        ("<", "\\u003c"),
+        (">", "\\u003e"),
+        ("&", "\\u0026"),
+        ("\u2028", "\\u2028"),
+        ("\u2029", "\\u2029"),
+    ):
+        text = text.replace(char, escape)
+    return text
+
+
+def _digest(*parts: str) -> str:
+    """Return a short, stable hex digest of `parts` (the same parts, the same digest).
+
+    >>> _digest("iran-threat"), _digest("iran-threat") == _digest("iran", "threat")
+    ('d5674fff', False)
+    """
+    return hashlib.sha256("\x00".join(parts).encode("utf-8")).hexdigest()[:8]
+
+
+def _js_name(layer_id: str) -> str:
+    """Return a layer id as a piece of a JavaScript name.
+
+    >>> _js_name("russia-sectoral-2011")
+    'russia_sectoral_2011'
+    """
+    return re.sub(r"[^a-zA-Z0-9_]", "_", layer_id)
+
+
+class _Text(Element):
+    """Text that reaches the page exactly as given (never parsed as a template)."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self._text = text
+
+    def render(self, **kwargs: Any) -> str:
+        return self._text
+
+
+class _LiteralMacro(MacroElement):
+    """A MacroElement whose header, html and script parts are rendered once, then kept as text."""
+
+    def render(self, **kwargs: Any) -> str:
+        figure = self.get_root()
+        if not isinstance(figure, Figure):
+            raise TypeError(f"{type(self).__name__} can only be rendered inside a folium Figure")
+        module = self._template.module
+        for part in ("header", "html", "script"):
+            macro = getattr(module, part, None)
+            if macro is not None:
+                text = str(macro(self, kwargs))
+                getattr(figure, part).add_child(_Text(text), name=self.get_name())
+        for child in list(self._children.values()):
+            child.render(**kwargs)
+        return ""  # the parts went into the figure's header, body and script
+
+
+_FIGURE = _ENV.from_string(
+    """<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{{ this.title }}</title>
+<meta name="generator" content="defense-map {{ version }} (folium {{ folium_version }})">
+{{ this.header.render(**kwargs) | safe }}
+</head>
+<body>
+{{ this.html.render(**kwargs) | safe }}
+<script>
+{{ this.script.render(**kwargs) | safe }}
+</script>
+</body>
+</html>
+"""
+)
+
+
+class DefenseFigure(Figure):
+    """The page around a DefenseMap: language, charset, an escaped title, zoomable on phones."""
+
+    def __init__(self, *, title: str, offline: bool) -> None:
+        super().__init__(title=title)
+        self._id = "defense_figure"
+        self.offline = offline
+        self.header._children.pop("meta_http", None)  # our template declares the charset
+
+    def render(self, **kwargs: Any) -> str:
+        if not self.offline:
+            return self._render(**kwargs)
+        with _without_remote_assets(self):
+            return self._render(**kwargs)
+
+    def _render(self, **kwargs: Any) -> str:
+        for child in list(self._children.values()):
+            child.render(**kwargs)
+        if self.offline:
+            _drop_remote_links(self.header)
+        return _FIGURE.render(
+            this=self, kwargs=kwargs, version=__version__, folium_version=folium.__version__
+        )
+
+
+_MAP = _ENV.from_string(
+    """
+{% macro header(this, kwargs) %}
+{%- if this.assets.css_url %}
+<link rel="stylesheet" href="{{ this.assets.css_url }}"
+  integrity="{{ this.assets.css_integrity }}" crossorigin="anonymous">
+{%- else %}
+<style>{{ this.assets.css_inline | safe }}</style>
+{%- endif %}
+{%- if this.assets.js_url %}
+<script src="{{ this.assets.js_url }}"
+  integrity="{{ this.assets.js_integrity }}" crossorigin="anonymous"></script>
+{%- else %}
+<script>{{ this.assets.js_inline | safe }}</script>
+{%- endif %}
+<script>{{ this.no_leaflet_js | safe }}</script>
+<style>{{ this.own_css | safe }}</style>
+<script>{{ this.own_js | safe }}</script>
+{%- endmacro %}
+{% macro html(this, kwargs) %}
+<div class="folium-map dm-map" id="{{ this.get_name() }}" role="application"
+  aria-label="{{ this.title }}"></div>
+{%- endmacro %}
+{% macro script(this, kwargs) %}
+var {{ this.get_name() }} = L.map({{ this.get_name() | tojson }}, {{ this.map_options | tojson }});
+{%- endmacro %}
+"""
+)
+
+#: What a reader sees when Leaflet cannot be loaded from the CDN (no network, a blocker).
+NO_LEAFLET_MESSAGE = (
+    "This map needs the Leaflet library from {host}, which could not be loaded (no network, or "
+    "it was blocked). Connect to the internet and reload, or open the offline version of this "
+    "map (built with --offline), which needs no network."
+)
+
+
+class DefenseMap(_LiteralMacro, folium.Map):
+    """A folium.Map of an Atlas. Add folium layers and plugins to it as to any folium map.
+
+    Its overlays are `DefenseLayer` children keyed by layer id (`m.layers["iran-threat"]`).
+    """
+
+    # Leaflet comes with our own <head> entries (with SRI, or inlined); nothing else is loaded.
+    default_js: list[tuple[str, str]] = []  # noqa: RUF012 - folium's own attribute
+    default_css: list[tuple[str, str]] = []  # noqa: RUF012
+    _template = _MAP
+
+    def __init__(self, atlas: Atlas, *, offline: bool = False) -> None:
+        super().__init__(location=None, tiles=None, zoom_control=True)
+        self._name = "Map"
+        # ids derived from the layer ids: the same atlas, the same page; two maps, two names
+        self._id = _digest(atlas.title, *(layer.id for layer in atlas.layers))
+        DefenseFigure(title=atlas.title, offline=offline).add_child(self)
+        self.title = atlas.title
+        self.offline = offline
+        self.assets: Assets = inline_assets() if offline else cdn_assets()
+        host = "" if offline else (self.assets.js_url or "").split("/")[2]
+        self.no_leaflet_js = _no_leaflet_script(NO_LEAFLET_MESSAGE.format(host=host))
+        self.own_css = own_file("map.css")
+        self.own_js = own_file("map.js")
+        self.map_options = {"center": [0, 0], "zoom": 1, "zoomSnap": 0.25, "zoomControl": True}
+        self.controls = DefenseControls(self, atlas)
+        self.add_child(self.controls, name="defense-controls")
+        #: The overlays, by layer id: folium elements a user can reach and add children to.
+        self.layers: dict[str, DefenseLayer] = {}
+        names: set[str] = set()
+        for layer in atlas.layers:
+            name = _js_name(layer.id)
+            if name in names:  # "a-b" and "a_b" are two layers: keep their names apart
+                name = f"{name}_{_digest(layer.id)}"
+            names.add(name)
+            element = DefenseLayer(self, layer, f"{name}_{self._id}")
+            self.layers[layer.id] = element
+            self.add_child(element, name=layer.id)
+        self.add_child(DefenseStart(self.controls), name="defense-start")
+
+
+def _no_leaflet_script(message: str) -> str:
+    """Return a script that puts `message` in the page when Leaflet did not load."""
+    return (
+        "if (!window.L) { document.addEventListener('DOMContentLoaded', function () {"
+        " var box = document.createElement('div'); box.className = 'dm-no-leaflet';"
+        " box.setAttribute('role', 'alert'); box.textContent = " + script_json(message) + ";"
+        " document.body.insertBefore(box, document.body.firstChild); }); }"
+    )
+
+
+_CONTROLS = _ENV.from_string(
+    """
+{% macro html(this, kwargs) %}
+<script type="application/json" id="{{ this.get_name() }}-data">{{ this.data_json | safe }}</script>
+{%- endmacro %}
+{% macro script(this, kwargs) %}
+var {{ this.get_name() }} = DefenseMap.create(
+  {{ this.map_name }}, DefenseMap.data({{ (this.get_name() ~ "-data") | tojson }}));
+{%- endmacro %}
+"""
+)
+
+
+class DefenseControls(_LiteralMacro):
+    """Title, grouped layer panel, legend, timeline, base maps and permalink of one map."""
+
+    _template = _CONTROLS
+
+    def __init__(self, parent: DefenseMap, atlas: Atlas) -> None:
+        from .html import page_config
+
+        super().__init__()
+        self._name = "DefenseControls"
+        self._id = parent._id
+        self.map_name = parent.get_name()
+        config = page_config(atlas, offline=parent.offline)
+        config["map_id"] = parent._id
+        self.data_json = script_json(config)
+
+
+_LAYER = _ENV.from_string(
+    """
+{% macro html(this, kwargs) %}
+<script type="application/json" id="{{ this.get_name() }}-data">{{ this.data_json | safe }}</script>
+{%- endmacro %}
+{% macro script(this, kwargs) %}
+var {{ this.get_name() }} = {{ this.controls_name }}.layer(
+  DefenseMap.data({{ (this.get_name() ~ "-data") | tojson }}));
+{%- endmacro %}
+"""
+)
+
+
+class DefenseLayer(_LiteralMacro, folium.map.Layer):
+    """One Atlas layer as a folium Layer (a Leaflet GeoJSON overlay) named after its id.
+
+    Our layer panel shows and hides it; a folium `LayerControl` added by the user lists it too.
+    """
+
+    _template = _LAYER
+
+    def __init__(self, parent: DefenseMap, layer: Layer, stable_id: str) -> None:
+        from .html import layer_data
+
+        # shown by our script when the page starts (the permalink may ask for other layers)
+        super().__init__(name=layer.id, overlay=True, control=True, show=False)
+        self._name = "DefenseLayer"
+        self._id = stable_id
+        self.atlas_layer = layer
+        self.controls_name = parent.controls.get_name()
+        self.data_json = script_json(layer_data(layer))
+
+
+_START = _ENV.from_string(
+    """
+{% macro script(this, kwargs) %}
+{{ this.controls_name }}.start();
+{%- endmacro %}
+"""
+)
+
+
+class DefenseStart(_LiteralMacro):
+    """Shows the layers the link or the layer files ask for, once every layer is on the page."""
+
+    _template = _START
+
+    def __init__(self, controls: DefenseControls) -> None:
+        super().__init__()
+        self._name = "DefenseStart"
+        self._id = controls._id
+        self.controls_name = controls.get_name()
+
+
+# --------------------------------------------------------------------------------------------
+# Offline: leave out what would need the network, and say so
+# --------------------------------------------------------------------------------------------
+
+_OURS = (DefenseMap, DefenseControls, DefenseLayer, DefenseStart)
+
+
+def _is_remote(url: str) -> bool:
+    return bool(re.match(r"^(https?:)?//", url.strip(), re.I))
+
+
+def _remote_needs(element: Element) -> list[str]:
+    """Return the network URLs a user-added element needs to work (assets, tiles)."""
+    if isinstance(element, _OURS):
+        return []
+    urls = []
+    if isinstance(element, JSCSSMixin):
+        urls += [url for _, url in [*element.default_js, *element.default_css] if _is_remote(url)]
+    if isinstance(element, TileLayer) and _is_remote(str(element.tiles)):
+        urls.append(str(element.tiles))
+    return urls
+
+
+@contextmanager
+def _without_remote_assets(figure: Figure) -> Iterator[None]:
+    """Detach, for one render, every element whose files would come from the network."""
+    detached: list[tuple[Element, list[tuple[str, Element]]]] = []
+    for parent in _walk(figure):
+        kept = list(parent._children.items())
+        dropped = [(name, child) for name, child in kept if _remote_needs(child)]
+        for _, child in dropped:
+            urls = _remote_needs(child)
+            warnings.warn(
+                f"{type(child).__name__} ({child.get_name()}) needs {urls[0]}"
+                f"{f' and {len(urls) - 1} more file(s)' if len(urls) > 1 else ''} from the "
+                "network, which cannot be inlined into an offline page; it is left out of it. "
+                "Save the map without offline=True to keep it.",
+                OfflineAssetWarning,
+                stacklevel=4,
+            )
+        if dropped:
+            detached.append((parent, kept))
+            for name, _ in dropped:
+                del parent._children[name]
+    try:
+        yield
+    finally:
+        for parent, kept in detached:
+            parent._children.clear()
+            parent._children.update(kept)
+
+
+def _walk(element: Element) -> Iterator[Element]:
+    yield element
+    for child in list(element._children.values()):
+        yield from _walk(child)
+
+
+def _drop_remote_links(header: Element) -> None:
+    """Remove <script src>/<link href> to the network that something put in the page's head."""
+    for name, child in list(header._children.items()):
+        if isinstance(child, (JavascriptLink, CssLink, Link)) and _is_remote(child.url):
+            warnings.warn(
+                f"{type(child).__name__} {name!r} ({child.url}) would load from the network; "
+                "an offline page leaves it out",
+                OfflineAssetWarning,
+                stacklevel=5,
+            )
+            del header._children[name]
+
+
+def to_folium(atlas: Atlas, *, offline: bool = False) -> DefenseMap:
+    """Return the interactive map of `atlas` as a folium.Map (see `DefenseMap`)."""
+    return DefenseMap(atlas, offline=offline)
