@@ -314,6 +314,7 @@ def _layer(model: LayerModel, doc: Document, frame: gpd.GeoDataFrame) -> Layer:
         ),
         notes=tuple(model.notes),
         visible=model.visible,
+        context=model.context,
         path=doc.file,
     )
 

@@ -72,6 +72,7 @@ class Layer:
     sources: tuple[Source, ...] = ()
     notes: tuple[str, ...] = ()  # facts without a place, e.g. "no location was ever given"
     visible: bool = True  # shown when the map opens
+    context: bool = False  # background to the story: the opening view frames the other layers
     path: str = ""  # layer file it came from
 
 

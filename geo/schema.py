@@ -659,7 +659,12 @@ class LayerModel(_Strict):
     description: Text | None = None
     period: Period | None = None
     style: StyleModel = Field(default_factory=StyleModel)
-    visible: bool = True
+    visible: bool = Field(default=True, description="shown when the map opens")
+    context: bool = Field(
+        default=False,
+        description="background to the story (the threat, other radars): drawn and listed, but "
+        "the opening view frames the other layers",
+    )
     sources: list[SourceModel] = Field(default_factory=list)
     notes: list[Text] = Field(default_factory=list)
     features: list[Feature] = Field(default_factory=list)
