@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import dataclasses
+import html
+import re
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
+import matplotlib
 import matplotlib.image as mpimg
 import numpy as np
 import pyproj
@@ -16,13 +19,16 @@ import shapely
 import shapely.affinity
 from matplotlib.colors import to_rgb
 from matplotlib.figure import Figure
+from matplotlib.text import Text
 
+import geo
 import geo.fileio
 from geo.atlas_types import FEATURE_COLUMNS, Atlas, Layer, Source, Style
 from geo.errors import ExportError
 from geo.geodesy import geodesic_line
 from geo.render import static
 from geo.render.static import (
+    _draw,
     choose_projection,
     lonlat_bounds,
     plan_static,
@@ -347,7 +353,17 @@ def test_pdf_starts_with_header_and_draws_the_title(
     # Uncompressed content with whole-string core fonts shows the drawn text itself.
     monkeypatch.setitem(static._RC_PARAMS, "pdf.compression", 0)
     monkeypatch.setitem(static._RC_PARAMS, "pdf.use14corefonts", True)
-    render_static(make_atlas(), out)
+    # matplotlib cannot link text drawn in a core font (its AFM fonts measure no text): this
+    # check of the words goes without source URLs; the links are checked below
+    atlas = make_atlas()
+    atlas = Atlas(
+        atlas.title,
+        tuple(
+            replace(layer, sources=tuple(replace(s, url=None) for s in layer.sources))
+            for layer in atlas.layers
+        ),
+    )
+    render_static(atlas, out)
     data = out.read_bytes()
     assert f"({TITLE}) Tj".encode() in data
     assert b"(Sources) Tj" in data
@@ -638,3 +654,347 @@ def test_real_basemap_draws_land_and_sea(tmp_path: Path) -> None:
     for color in (LAND_COLOR, SEA_COLOR):
         near = np.abs(image - blend(color, 1, color)).max(axis=2) <= 3
         assert near.mean() > 0.03, color
+
+
+# --- the shipped map reads like the page -----------------------------------------------------
+
+SHIPPED = Path(__file__).resolve().parents[1] / "layers"
+#: How `geo.atlas` says what a range was drawn around (the `around` site is kept in no column).
+AROUND = re.compile(r" around (?P<name>.+) \(WGS84\)$")
+
+
+@dataclasses.dataclass
+class Drawn:
+    """A drawn figure, with the boxes of its artists in image pixels."""
+
+    layout: static.StaticLayout
+    figure: Figure
+    renderer: Any
+
+    def texts(self) -> list[Text]:
+        return [t for t in [*self.figure.texts, *self.figure.axes[0].texts] if t.get_text()]
+
+    def box(self, artist: Any) -> Any:
+        return artist.get_window_extent(self.renderer)
+
+    def labels(self) -> dict[str, str]:
+        """Return the name written on the map by each feature id, its lines joined."""
+        found: dict[str, list[str]] = {}
+        for text in self.figure.texts:
+            gid = text.get_gid() or ""
+            if gid.startswith("label-"):
+                found.setdefault(gid[len("label-") :].rsplit("-", 1)[0], []).append(text.get_text())
+        return {fid: " ".join(lines) for fid, lines in found.items()}
+
+
+def draw_figure(atlas: Atlas, basemap: Any, **options: Any) -> Drawn:
+    layout = plan_static(atlas, **options)
+    with matplotlib.rc_context(static._RC_PARAMS):
+        figure = _draw.draw(layout, basemap)
+        figure.canvas.draw()
+    return Drawn(layout, figure, figure.canvas.get_renderer())
+
+
+@pytest.fixture(scope="module")
+def shipped() -> Drawn:
+    reference = pytest.importorskip("geo.reference", reason="the shipped map needs the base map")
+    return draw_figure(geo.load(SHIPPED), reference.basemap())
+
+
+@pytest.fixture(scope="module")
+def small() -> Drawn:
+    return draw_figure(make_atlas(), fake_basemap(), width_px=1000, dpi=100)
+
+
+def test_shipped_figure_cuts_no_text(shipped: Drawn) -> None:
+    cut = [t.get_text() for t in shipped.texts() if "…" in t.get_text()]
+    assert not cut, cut
+
+
+def test_shipped_site_names_are_whole_and_keep_their_mark(shipped: Drawn) -> None:
+    labels = shipped.labels()
+    for layer in shipped.layout.layers:
+        for row in layer.features.itertuples():
+            if row.kind != "site" or row.id not in labels:
+                continue
+            expected = row.name + (f" {UNCERTAIN.mark}" if isinstance(row.uncertainty, str) else "")
+            assert labels[row.id] == expected  # wrapped across lines, every word kept
+    sites = sum(len(layer.features.query("kind == 'site'")) for layer in shipped.layout.layers)
+    assert len([fid for fid in labels if fid in _ids(shipped, "site")]) >= 0.9 * sites
+
+
+def _ids(drawn: Drawn, kind: str) -> set[str]:
+    layers = drawn.layout.layers
+    return {row.id for layer in layers for row in layer.features.itertuples() if row.kind == kind}
+
+
+def test_shipped_ring_labels_name_their_site(shipped: Drawn) -> None:
+    labels = shipped.labels()
+    ranges = [
+        row
+        for layer in shipped.layout.layers
+        for row in layer.features.itertuples()
+        if row.kind == "range" and AROUND.search(row.derivation or "")
+    ]
+    assert ranges
+    named = 0
+    for row in ranges:
+        site = AROUND.search(row.derivation)["name"]
+        if row.id in labels:
+            assert site.split()[0] in labels[row.id], (row.id, labels[row.id])
+            named += 1
+    assert named >= 0.75 * len(ranges)
+
+
+def test_ring_label_names_the_site_it_is_drawn_around(small: Drawn) -> None:
+    # make_atlas has no derivations: the ring is matched to Tehran by its shape
+    assert small.labels()["sejjil"] == f"Tehran: 2,000 km Sejjil {UNCERTAIN.mark}"
+
+
+def test_ring_centre_comes_from_the_derivation_and_must_be_a_site() -> None:
+    def ring(fid: str, derivation: str) -> dict[str, Any]:
+        return {"id": fid, "kind": "range", "label": "reach", "derivation": derivation,
+                "geometry": shapely.box(0, 0, 1, 1)}  # fmt: skip
+
+    layer = Layer(
+        id="rings",
+        title="Rings",
+        group="g",
+        features=features(
+            "rings",
+            [
+                {
+                    "id": "r",
+                    "kind": "site",
+                    "name": "Redzikowo (base)",
+                    "geometry": shapely.Point(REDZIKOWO),
+                },
+                ring("by-name", "geodesic ring of 500 km around Redzikowo (base) (WGS84)"),
+                ring("by-point", "geodesic ring of 500 km around 54.5, 17.1 (WGS84)"),
+            ],
+        ),
+    )
+    sites = plan_static(Atlas("t", (layer,))).range_sites
+    assert sites == {"by-name": "Redzikowo (base)"}
+
+
+def _overlaps(a: Any, b: Any) -> bool:
+    return min(a.x1, b.x1) > max(a.x0, b.x0) and min(a.y1, b.y1) > max(a.y0, b.y0)
+
+
+@pytest.mark.parametrize("name", ["shipped", "small"])
+def test_scale_bar_covers_no_text(name: str, request: pytest.FixtureRequest) -> None:
+    drawn: Drawn = request.getfixturevalue(name)
+    (bar,) = [a for a in drawn.figure.axes[0].get_children() if a.get_gid() == "scale-bar"]
+    bar_box = drawn.box(bar)
+    assert bar_box.width > 20
+    scale_texts = [t for t in drawn.texts() if (t.get_gid() or "").startswith("scale-bar-text")]
+    assert {t.get_text() for t in scale_texts} >= {"0"}
+    assert all(_overlaps(drawn.box(t), bar_box) for t in scale_texts)  # its own distances
+    covered = [
+        t.get_text()
+        for t in drawn.texts()
+        if not (t.get_gid() or "").startswith("scale-bar-text") and _overlaps(drawn.box(t), bar_box)
+    ]
+    assert not covered, covered
+
+
+def test_scale_bar_moves_off_sites_in_its_corner(tmp_path: Path) -> None:
+    atlas = make_atlas()
+    layout = plan_static(atlas, width_px=1000, dpi=100)
+    # a site in the lower left corner of the map, where the bar would go
+    x, y = layout.view[0], layout.view[1]
+    span = layout.view[2] - layout.view[0]
+    lon, lat = layout.projection.inverse(x + 0.08 * span, y + 0.04 * span)
+    corner = Layer(
+        id="corner",
+        title="Corner site",
+        group="g",
+        features=features(
+            "corner",
+            [{"id": "c", "kind": "site", "name": "Corner", "geometry": shapely.Point(lon, lat)}],
+        ),
+    )
+    drawn = draw_figure(
+        Atlas(atlas.title, (*atlas.layers, corner)), fake_basemap(), width_px=1000, dpi=100
+    )
+    (bar,) = [a for a in drawn.figure.axes[0].get_children() if a.get_gid() == "scale-bar"]
+    col, row = drawn.layout.pixel_of(float(lon), float(lat))
+    bar_box = drawn.box(bar)
+    site_y = drawn.layout.height_px - row
+    assert not (bar_box.x0 <= col <= bar_box.x1 and bar_box.y0 <= site_y <= bar_box.y1)
+
+
+def _pdf_uris(data: bytes) -> list[str]:
+    found = re.findall(rb"/URI \(((?:\\.|[^\\)])*)\)", data)
+    return [re.sub(rb"\\(.)", rb"\1", uri).decode("latin-1") for uri in found]
+
+
+def url_atlas() -> Atlas:
+    atlas = make_atlas()
+    long_url = "https://example.org/reports/2011/" + "-".join(["missile-defence"] * 12) + "/"
+    extra = (
+        Source("long", "A report with a long address", "Example", "2011", long_url),
+        Source("paren", "A page with brackets", "Wiki", "2010", "https://x.org/wiki/A_(b)"),
+    )
+    first = atlas.layers[0]
+    return Atlas(atlas.title, (replace(first, sources=(*first.sources, *extra)), *atlas.layers[1:]))
+
+
+def source_urls(atlas: Atlas) -> set[str]:
+    return {s.url for layer in atlas.layers for s in layer.sources if s.url}
+
+
+@pytest.mark.usefixtures("fake_base")
+def test_pdf_links_every_source_url(tmp_path: Path) -> None:
+    out = tmp_path / "map.pdf"
+    atlas = url_atlas()
+    render_static(atlas, out, width_px=900, dpi=100)
+    data = out.read_bytes()
+    assert b"/Subtype /Link" in data
+    assert set(_pdf_uris(data)) == source_urls(atlas)
+
+
+@pytest.mark.usefixtures("fake_base")
+def test_svg_links_every_source_url(tmp_path: Path) -> None:
+    out = tmp_path / "map.svg"
+    atlas = url_atlas()
+    render_static(atlas, out, width_px=900, dpi=100)
+    links = set(re.findall(r'<a xlink:href="([^"]+)"', out.read_text("utf-8")))
+    assert {html.unescape(link) for link in links} == source_urls(atlas)
+
+
+@pytest.mark.parametrize("name", ["shipped", "small"])
+def test_source_urls_are_written_whole(name: str, request: pytest.FixtureRequest) -> None:
+    drawn: Drawn = request.getfixturevalue(name)
+    pieces: dict[str, str] = {}
+    for text in drawn.figure.texts:
+        if text.get_url():
+            pieces[text.get_url()] = pieces.get(text.get_url(), "") + text.get_text()
+    urls = {s.url for layer in drawn.layout.layers for s in layer.sources if s.url}
+    assert urls and pieces == {url: url for url in urls}
+
+
+def test_long_urls_wrap_inside_their_column(small: Drawn) -> None:
+    atlas = url_atlas()
+    drawn = draw_figure(atlas, fake_basemap(), width_px=700, dpi=100)
+    right = drawn.layout.footer_box[0] + drawn.layout.footer_box[2]
+    for text in drawn.figure.texts:
+        if text.get_url():
+            assert drawn.box(text).x1 <= right + 1, text.get_text()
+
+
+def test_shipped_default_image_tells_the_whole_story(shipped: Drawn) -> None:
+    atlas = geo.load(SHIPPED)
+    drawn = {layer.id for layer in shipped.layout.layers}
+    story = {
+        "us-common-network-offer-2007",
+        "nato-two-systems-2011",
+        "phased-adaptive-approach-2009",
+    }
+    assert story <= {layer.id for layer in atlas.layers}
+    assert story <= drawn
+    # every dated layer is drawn; the others are drawn or named as not shown
+    assert {layer.id for layer in atlas.layers if layer.period_from or layer.period_to} <= drawn
+    texts = " ".join(t.get_text() for t in shipped.texts())
+    for layer in atlas.layers:
+        if layer.id not in drawn:
+            assert layer.title.split()[0] in texts.split("Not shown:", 1)[1], layer.id
+
+
+def _hidden(layer: Layer, **changes: Any) -> Layer:
+    return replace(layer, visible=False, **changes)
+
+
+def test_default_layers_are_the_visible_and_the_dated_ones_and_name_the_rest() -> None:
+    atlas = make_atlas()
+    sector, third_site, iran = atlas.layers
+    atlas = Atlas(
+        atlas.title,
+        (
+            _hidden(sector),  # dated: drawn although hidden on the page
+            third_site,
+            _hidden(iran, title="Context only"),  # undated and hidden: named, not drawn
+        ),
+    )
+    layout = plan_static(atlas)
+    assert [layer.id for layer in layout.layers] == ["sector", "third-site"]
+    assert [layer.id for layer in layout.omitted] == ["iran"]
+    (row,) = [row for row in layout.legend_rows if row.kind == "omitted"]
+    assert " ".join(row.lines).startswith("Not shown: Context only")
+    assert static.story_layers(atlas) == layout.layers
+    # layers chosen by id: exactly those, and no "Not shown" line
+    chosen = plan_static(atlas, layer_ids=["iran"])
+    assert [layer.id for layer in chosen.layers] == ["iran"] and not chosen.omitted
+    assert not [row for row in chosen.legend_rows if row.kind == "omitted"]
+
+
+def test_shipped_legend_shows_every_layer_description(shipped: Drawn) -> None:
+    rows = shipped.layout.legend_rows
+    texts = {t.get_text() for t in shipped.figure.texts}
+    for layer in shipped.layout.layers:
+        if not layer.description:
+            continue
+        i = next(i for i, row in enumerate(rows) if row.kind == "layer" and row.layer is layer)
+        assert rows[i + 1].kind == "description"
+        assert " ".join(rows[i + 1].lines) == " ".join(layer.description.split())
+        assert set(rows[i + 1].lines) <= texts
+        assert rows[i + 1].font.size_pt < rows[i].font.size_pt
+
+
+@pytest.mark.usefixtures("fake_base")
+def test_descriptions_are_in_the_svg_legend(tmp_path: Path) -> None:
+    atlas = make_atlas()
+    described = replace(atlas.layers[1], description="Ten interceptors in silos. " * 4 + "END")
+    atlas = Atlas(atlas.title, (atlas.layers[0], described, atlas.layers[2]))
+    out = tmp_path / "map.svg"
+    render_static(atlas, out, width_px=900, dpi=100)
+    svg = out.read_text("utf-8")
+    assert ">Ten interceptors in silos." in svg and "END</text>" in svg
+
+
+@pytest.mark.usefixtures("fake_base")
+def test_a_short_image_drops_descriptions_before_layers(tmp_path: Path) -> None:
+    atlas = make_atlas()
+    layers = tuple(replace(layer, description="Words " * 60) for layer in atlas.layers)
+    layout = plan_static(Atlas(atlas.title, layers), width_px=900, height_px=560, dpi=100)
+    kinds = [row.kind for row in layout.legend_rows]
+    assert "description" not in kinds and kinds.count("layer") == 3
+    tight = plan_static(Atlas(atlas.title, layers), width_px=900, height_px=200, dpi=100)
+    (more,) = [" ".join(row.lines) for row in tight.legend_rows if row.kind == "more"]
+    assert re.fullmatch(r"\+ \d more layers?: see the interactive map", more), more
+
+
+def test_long_site_and_region_names_wrap_whole(tmp_path: Path) -> None:
+    long_site = "A site with a really remarkably long name, near a town (and a note in brackets)"
+    long_region = "A region whose name goes on and on across the map, far too long for one line"
+    layer = Layer(
+        id="long",
+        title="Long names",
+        group="g",
+        features=features(
+            "long",
+            [
+                {
+                    "id": "s",
+                    "kind": "site",
+                    "name": long_site,
+                    "uncertainty": "approximate",
+                    "geometry": shapely.Point(REDZIKOWO),
+                },
+                {
+                    "id": "g",
+                    "kind": "region",
+                    "name": long_region,
+                    "geometry": shapely.box(20, 48, 30, 56),
+                },
+            ],
+        ),
+    )
+    drawn = draw_figure(Atlas("t", (layer,)), fake_basemap(), width_px=1000, dpi=100)
+    labels = drawn.labels()
+    assert labels["s"] == f"{long_site} {UNCERTAIN.mark}"
+    assert labels["g"] == long_region
+    lines = [t for t in drawn.figure.texts if (t.get_gid() or "").startswith("label-s-")]
+    assert 2 <= len(lines) <= 3
+    assert lines[-1].get_text().endswith(f" {UNCERTAIN.mark}")  # the mark stays with a word

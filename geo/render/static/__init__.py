@@ -1,6 +1,6 @@
 """Render the atlas as a static PNG, SVG or PDF map with matplotlib alone.
 
-The map is drawn in a Lambert azimuthal equal-area projection centred on the visible features,
+The map is drawn in a Lambert azimuthal equal-area projection centred on the features drawn,
 over the offline vector base map of `geo.reference`, with the layers in atlas order, a legend, a
 scale bar, a light graticule and a numbered source list. No browser, no network, no cartopy.
 The same atlas gives byte-identical files (no dates, fixed fonts, fixed SVG ids).
@@ -9,8 +9,11 @@ The same atlas gives byte-identical files (no dates, fixed fonts, fixed SVG ids)
 
 Colours, symbols and words shared with the page and KML come from `geo.render.style`.
 The stages, each in its own module: `_projection` (bounds and projection), `_frame` (projecting
-and clipping shapes), `_text` (measuring, wrapping and placing text), `_rows` and `_layout`
-(what goes where), then drawing with `_draw`, `_layers`, `_labels` and `_panels`.
+and clipping shapes), `_text` (measuring, wrapping and placing text), `_rows`, `_page` and
+`_layout` (what goes where), then drawing with `_draw`, `_layers`, `_labels` and `_panels`.
+
+By default the image shows `story_layers` (visible or dated) and names the others; names are
+wrapped, never cut; source URLs are whole, and links in PDF and SVG.
 """
 
 from __future__ import annotations
@@ -29,9 +32,8 @@ from geo.errors import ExportError
 from geo.fileio import atomic_target
 
 from ._draw import draw
-from ._layout import StaticLayout, plan_static
+from ._layout import StaticLayout, plan_static, story_layers
 from ._projection import LonLatBounds, MapProjection, choose_projection, lonlat_bounds
-from ._rows import short_url
 from ._theme import FONT_FAMILY
 
 __all__ = [
@@ -43,7 +45,7 @@ __all__ = [
     "lonlat_bounds",
     "plan_static",
     "render_static",
-    "short_url",
+    "story_layers",
 ]
 
 #: Output formats by file suffix.
@@ -84,7 +86,9 @@ def render_static(
 ) -> None:
     """Write the atlas as a static map to `path` (.png, .svg or .pdf, chosen by the suffix).
 
-    `layer_ids` picks layers (in atlas order); by default the layers visible when the map opens.
+    `layer_ids` picks layers (in atlas order). By default (None) the image tells the story:
+    every layer visible when the map opens or with a period (`story_layers`), and the legend
+    names the layers it leaves out.
     `height_px=None` sizes the image to the map. `title` defaults to the atlas title and
     `date_text` to the span of the layers' periods. The file is written atomically.
     """

@@ -16,7 +16,8 @@ from geo.errors import ExportError
 from geo.render.style import SYMBOL_BOX, UNCERTAIN, marker_style, role_look
 
 from ._frame import Frame, line_path
-from ._layout import StaticLayout, unit_px
+from ._layout import StaticLayout
+from ._page import unit_px
 from ._text import Font, Labels
 from ._theme import CSS_PX_PT, MARKER_BOX_PT, TEXT_COLOR
 
@@ -176,7 +177,15 @@ class Canvas:
             joinstyle="round",
             zorder=zorder,
         )
-        self.ax.add_patch(patch)
+        self.add_shape(patch)
+
+    def add_shape(self, patch: PathPatch) -> None:
+        """Add a map patch without growing the axes' data limits to it.
+
+        The view is fixed before anything is drawn; `add_patch` would walk every vertex of a
+        large area (Russia, NATO's allies) for limits nobody reads.
+        """
+        self.ax.add_artist(patch)
 
 
 def halo(scale: float) -> list[Any]:

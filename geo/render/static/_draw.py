@@ -40,9 +40,9 @@ def draw(layout: StaticLayout, basemap: Mapping[str, Any]) -> Figure:
     _draw_base(canvas, basemap)
     _draw_graticule(canvas)
     sites = draw_layers(canvas)
+    draw_scale_bar(canvas)  # before the names, which then keep off it
     draw_labels(canvas, sites)
     draw_sea_labels(canvas, basemap.get("seas"))
-    draw_scale_bar(canvas)
     draw_header(canvas)
     draw_legend(canvas)
     draw_sources(canvas)
@@ -82,7 +82,7 @@ def _draw_base(canvas: Canvas, basemap: Mapping[str, Any]) -> None:
     land = _geometries(basemap.get("land"))
     path = area_path(canvas.frame.areas(land))
     if path is not None:
-        canvas.ax.add_patch(PathPatch(path, facecolor=BASEMAP.land, edgecolor="none", zorder=1))
+        canvas.add_shape(PathPatch(path, facecolor=BASEMAP.land, edgecolor="none", zorder=1))
     borders = _geometries(basemap.get("borders"))
     width = BASEMAP.border_width * CSS_PX_PT * canvas.scale
     canvas.add_lines(canvas.frame.strokes(borders), color=BASEMAP.border, width=width, zorder=1.3)

@@ -7,14 +7,15 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
+from matplotlib.lines import Line2D
 from shapely.geometry.base import BaseGeometry
 
 from geo.render.style import BASEMAP
 
 from ._canvas import Canvas, halo
 from ._features import cell_text, rows_of
-from ._text import Box, Font, ellipsize, wrap
-from ._theme import TEXT_COLOR
+from ._text import Box, Font, wrap, wrap_within
+from ._theme import MUTED_COLOR, TEXT_COLOR
 
 
 @dataclass(frozen=True)
@@ -25,6 +26,7 @@ class SiteMark:
     py: float
     radius_px: float
     text: str
+    feature_id: str = ""
 
 
 @dataclass(frozen=True)
@@ -35,6 +37,7 @@ class PendingLabel:
     text: str
     color: tuple[float, float, float]
     italic: bool
+    feature_id: str = ""
 
 
 def draw_labels(canvas: Canvas, pending: Sequence[SiteMark | PendingLabel]) -> None:
@@ -52,31 +55,62 @@ def _label_size(canvas: Canvas, lines: Sequence[str], font: Font) -> tuple[float
     return max(font.width_px(line, dpi) for line in lines), len(lines) * font.line_px(dpi)
 
 
-def _place_site_label(canvas: Canvas, site: SiteMark) -> None:
-    font = canvas.layout.fonts["label"]
-    dpi = canvas.layout.dpi
-    lines = ellipsize(
-        wrap(site.text, font, 150 * canvas.unit, dpi), 2, font, 150 * canvas.unit, dpi
-    )
-    w, h = _label_size(canvas, lines, font)
-    g = site.radius_px + 2 * canvas.unit
-    x, y = site.px, site.py
-    # (left edge, bottom edge) of the label box for each candidate position around the marker
+def _boxes_around(x: float, y: float, gap: float, w: float, h: float) -> list[Box]:
+    """Return label boxes w × h around (x, y) at `gap`: right, left, the corners, above, below."""
     corners = [
-        (x + g, y - h / 2),
-        (x - g - w, y - h / 2),
-        (x + g * 0.7, y + g * 0.5),
-        (x + g * 0.7, y - g * 0.5 - h),
-        (x - g * 0.7 - w, y + g * 0.5),
-        (x - g * 0.7 - w, y - g * 0.5 - h),
-        (x - w / 2, y + g),
-        (x - w / 2, y - g - h),
+        (x + gap, y - h / 2),
+        (x - gap - w, y - h / 2),
+        (x + gap * 0.7, y + gap * 0.5),
+        (x + gap * 0.7, y - gap * 0.5 - h),
+        (x - gap * 0.7 - w, y + gap * 0.5),
+        (x - gap * 0.7 - w, y - gap * 0.5 - h),
+        (x - w / 2, y + gap),
+        (x - w / 2, y - gap - h),
     ]
-    boxes = [(cx, cy, cx + w, cy + h) for cx, cy in corners]
-    choice = canvas.labels.choose(boxes, must=True)
-    if choice is None:
+    return [(cx, cy, cx + w, cy + h) for cx, cy in corners]
+
+
+def _place_site_label(canvas: Canvas, site: SiteMark) -> None:
+    """Name a site beside its symbol; where all is taken, a little farther off, with a leader.
+
+    Names are wrapped, never cut: up to three lines, wider when the name needs it.
+    """
+    font, dpi, unit = canvas.layout.fonts["label"], canvas.layout.dpi, canvas.unit
+    lines = wrap_within(site.text, font, 150 * unit, dpi, max_lines=3, max_width_px=260 * unit)
+    w, h = _label_size(canvas, lines, font)
+    gap = site.radius_px + 2 * unit
+    near = _boxes_around(site.px, site.py, gap, w, h)
+    choice = canvas.labels.choose(near, must=True)
+    if choice is not None:
+        _draw_label(canvas, near[choice], lines, font, TEXT_COLOR, "left", site.feature_id)
         return
-    draw_block(canvas, boxes[choice], lines, font, color=TEXT_COLOR, ha="left")
+    far = [
+        box
+        for step in (14, 30, 48)
+        for box in _boxes_around(site.px, site.py, gap + step * unit, w, h)
+    ]
+    choice = canvas.labels.choose(far, must=False)
+    if choice is not None:
+        _leader(canvas, site, far[choice])
+        _draw_label(canvas, far[choice], lines, font, TEXT_COLOR, "left", site.feature_id)
+
+
+def _leader(canvas: Canvas, site: SiteMark, box: Box) -> None:
+    """Draw a thin line from a site's symbol to its name set apart from it."""
+    x0, y0, x1, y1 = box
+    tx, ty = min(max(site.px, x0), x1), min(max(site.py, y0), y1)
+    dx, dy = tx - site.px, ty - site.py
+    dist = max(float(np.hypot(dx, dy)), 1e-9)
+    sx, sy = site.px + dx / dist * site.radius_px, site.py + dy / dist * site.radius_px
+    leader = Line2D(
+        [canvas.fx(sx), canvas.fx(tx)],
+        [canvas.fy(sy), canvas.fy(ty)],
+        transform=canvas.fig.transFigure,
+        color=MUTED_COLOR,
+        linewidth=0.5 * canvas.scale,
+        zorder=18,
+    )
+    canvas.fig.add_artist(leader)
 
 
 def _place_area_label(canvas: Canvas, label: PendingLabel) -> None:
@@ -85,15 +119,19 @@ def _place_area_label(canvas: Canvas, label: PendingLabel) -> None:
         style="italic" if label.italic else "normal",
         weight="normal" if label.italic else "bold",
     )
-    limit = 200 * canvas.unit
-    lines = ellipsize(
-        wrap(label.text, font, limit, canvas.layout.dpi), 2, font, limit, canvas.layout.dpi
-    )
+    unit, dpi = canvas.unit, canvas.layout.dpi
+    lines = wrap_within(label.text, font, 200 * unit, dpi, max_lines=3, max_width_px=320 * unit)
     w, h = _label_size(canvas, lines, font)
     boxes = [(x - w / 2, y - h / 2, x + w / 2, y + h / 2) for x, y in label.anchors]
     choice = canvas.labels.choose(boxes, must=False)
     if choice is not None:
-        draw_block(canvas, boxes[choice], lines, font, color=label.color, ha="center")
+        _draw_label(canvas, boxes[choice], lines, font, label.color, "center", label.feature_id)
+
+
+def _draw_label(
+    canvas: Canvas, box: Box, lines: Sequence[str], font: Font, color: Any, ha: str, fid: str
+) -> None:
+    draw_block(canvas, box, lines, font, color=color, ha=ha, gid=f"label-{fid}" if fid else None)
 
 
 def draw_block(
@@ -105,8 +143,12 @@ def draw_block(
     color: Any,
     ha: str,
     with_halo: bool = True,
+    gid: str | None = None,
 ) -> None:
-    """Draw lines of text filling `box` (pixels) and keep others from overlapping it."""
+    """Draw lines of text filling `box` (pixels) and keep others from overlapping it.
+
+    With a `gid`, line i of the text is the artist `{gid}-{i}` (an id in SVG).
+    """
     x0, _, x1, y1 = box
     line_h = font.line_px(canvas.layout.dpi)
     x = x0 if ha == "left" else (x0 + x1) / 2
@@ -124,7 +166,10 @@ def draw_block(
                 path_effects=halo(canvas.scale),
                 zorder=19,
             )
-        canvas.text(x, y, line, font, color=color, ha=ha, va="center_baseline", zorder=20)
+        line_gid = f"{gid}-{i}" if gid else None
+        canvas.text(
+            x, y, line, font, color=color, ha=ha, va="center_baseline", zorder=20, gid=line_gid
+        )
     canvas.labels.block(box)
 
 

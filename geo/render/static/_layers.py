@@ -19,6 +19,7 @@ from ._labels import PendingLabel, SiteMark
 _DRAW_RANK: Mapping[str, int] = {"region": 0, "range": 0, "link": 1, "site": 2}
 
 _Pending = SiteMark | PendingLabel | None
+_LINK_LABEL_AT = np.array([0.5, 0.4, 0.6, 0.3, 0.7])
 
 
 def draw_layers(canvas: Canvas) -> list[SiteMark | PendingLabel]:
@@ -45,7 +46,7 @@ def _draw_area(
     areas = canvas.frame.areas([row.geometry])
     path = area_path(areas)
     if path is not None:
-        canvas.ax.add_patch(PathPatch(path, facecolor=look.fill, edgecolor="none", zorder=zorder))
+        canvas.add_shape(PathPatch(path, facecolor=look.fill, edgecolor="none", zorder=zorder))
     outline = canvas.frame.strokes([row.geometry])
     canvas.add_lines(
         outline,
@@ -54,11 +55,13 @@ def _draw_area(
         zorder=zorder + 0.5,
         linestyle=look.linestyle,
     )
-    text = label_text(row, prefer_label=prefer_label)
+    site = canvas.layout.range_sites.get(str(row.id)) if prefer_label else None
+    text = label_text(row, prefer_label=prefer_label, site=site)
     if not text or not len(areas):
         return None
     anchors = _area_anchors(canvas, areas) if not prefer_label else _ring_anchors(canvas, outline)
-    return PendingLabel(tuple(anchors), text, look.text, italic=prefer_label)
+    fid = str(row.id)
+    return PendingLabel(tuple(anchors), text, look.text, italic=prefer_label, feature_id=fid)
 
 
 def _draw_region(canvas: Canvas, row: Any, look: Paint, zorder: float) -> _Pending:
@@ -77,8 +80,11 @@ def _draw_link(canvas: Canvas, row: Any, look: Paint, zorder: float) -> _Pending
     text = cell_text(getattr(row, "label", None))
     if not text or not len(lines):
         return None
-    mid = shapely.line_interpolate_point(max(lines, key=lambda g: g.length), 0.5, normalized=True)
-    return PendingLabel((canvas.px(mid.x, mid.y),), text, look.text, italic=True)
+    longest = max(lines, key=lambda g: g.length)
+    # the middle of the line first, then spots farther along it either way
+    spots = shapely.line_interpolate_point(longest, _LINK_LABEL_AT, normalized=True)
+    anchors = tuple(canvas.px(point.x, point.y) for point in spots)
+    return PendingLabel(anchors, text, look.text, italic=True, feature_id=str(row.id))
 
 
 def _draw_site(canvas: Canvas, row: Any, look: Paint, zorder: float) -> _Pending:
@@ -96,7 +102,7 @@ def _draw_site(canvas: Canvas, row: Any, look: Paint, zorder: float) -> _Pending
     radius = marker_radius_pt(role, canvas.scale) * canvas.layout.dpi / 72
     canvas.labels.block((px - radius, py - radius, px + radius, py + radius))
     text = label_text(row, prefer_label=False)
-    return SiteMark(px, py, radius, text) if text else None
+    return SiteMark(px, py, radius, text, feature_id=str(row.id)) if text else None
 
 
 def _draw_other(canvas: Canvas, row: Any, look: Paint, zorder: float) -> _Pending:

@@ -5,24 +5,29 @@ Boxes are in image pixels with the origin at the bottom left, like matplotlib's 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import shapely
 from shapely.geometry.base import BaseGeometry
 
-from geo.atlas_types import Atlas, Layer, Source
+from geo.atlas_types import Atlas, Layer
 from geo.errors import ExportError
 
+from ._features import range_centres
 from ._frame import Frame, project_points
+from ._page import Fit, Header, Page, fonts_for
 from ._projection import MapProjection, choose_projection, lonlat_bounds
-from ._rows import Row, legend_rows, number_sources, source_rows
-from ._text import Font, wrap
-from ._theme import BASE_WIDTH_IN, FONT_PT
+from ._rows import Row, legend_rows, number_sources
+from ._text import Font
 
 _MIN_EXTENT_M = 6e5  # a map of one site still shows 600 km around it
+# Regions frame the map this far (a share of the sites' larger span, at least so many
+# degrees) beyond the sites and links.
+_REGION_PAD = 0.3
+_REGION_PAD_MIN_DEG = 5.0
 
 
 @dataclass(frozen=True)
@@ -43,10 +48,17 @@ class StaticLayout:
     footer_box: tuple[float, float, float, float]
     title_lines: tuple[str, ...]
     date_line: str | None
-    legend_rows: tuple[Row, ...]
+    legend_columns: tuple[tuple[Row, ...], ...]  # one beside the map, or several under it
     source_columns: tuple[tuple[Row, ...], ...]
     layers: tuple[Layer, ...]
     fonts: Mapping[str, Font]
+    omitted: tuple[Layer, ...]  # layers of the atlas the default choice leaves out, named
+    range_sites: Mapping[str, str]  # range id -> name of the site it is drawn around
+
+    @property
+    def legend_rows(self) -> tuple[Row, ...]:
+        """Return the rows of the legend in reading order, whatever its columns."""
+        return tuple(row for column in self.legend_columns for row in column)
 
     def data_to_px(self, x: Any, y: Any) -> tuple[np.ndarray, np.ndarray]:
         """Return image pixels (origin bottom left) of projected x/y metres."""
@@ -63,26 +75,6 @@ class StaticLayout:
         return float(px), float(self.height_px - py)
 
 
-def fonts_for(scale: float) -> dict[str, Font]:
-    """Return the fonts of every text block, `scale` times the sizes of a 1600 px image."""
-    fonts = {key: Font(size * scale) for key, size in FONT_PT.items()}
-    fonts["title"] = replace(fonts["title"], weight="bold")
-    fonts["group"] = Font(FONT_PT["legend"] * scale, weight="bold")
-    fonts["note"] = Font(FONT_PT["legend_small"] * scale, style="italic")
-    fonts["sea"] = replace(fonts["sea"], style="italic")
-    return fonts
-
-
-def font_scale(width_px: int, dpi: float) -> float:
-    """Return how much larger than on the 1600 px, 150 dpi reference the text is drawn."""
-    return min(max(width_px / dpi / BASE_WIDTH_IN, 0.5), 2.5)
-
-
-def unit_px(scale: float, dpi: float) -> float:
-    """Return how many image pixels stand for one pixel of the 1600 px, 150 dpi reference."""
-    return scale * dpi / 150.0
-
-
 def plan_static(
     atlas: Atlas,
     *,
@@ -95,106 +87,115 @@ def plan_static(
 ) -> StaticLayout:
     """Work out the image layout `render_static` will draw, without drawing anything.
 
+    `layer_ids=None` draws `story_layers` and names the other layers in the legend.
     Use `StaticLayout.pixel_of(lon, lat)` to find where a place lands in the image.
     """
     _check_size(width_px, height_px, dpi)
     layers = _select_layers(atlas, layer_ids)
+    shown = {layer.id for layer in layers}
+    omitted = (
+        ()
+        if layer_ids is not None
+        else tuple(layer for layer in atlas.layers if layer.id not in shown)
+    )
     geoms = _framing_geometries(layers)
     projection = choose_projection(lonlat_bounds(geoms))
     extent = _feature_extent(geoms, projection)
-    page = _Page.of(width_px, dpi)
+    page = Page.of(width_px, dpi)
     title_text = atlas.title if title is None else title
     header = page.header(title_text, _default_date_text(layers) if date_text is None else date_text)
-    return _fit_layout(page, header, layers, projection, extent, height_px)
+    chosen = _Chosen(layers, omitted, range_centres(atlas.layers))
+    return _fit_layout(page, header, chosen, projection, extent, height_px)
 
 
 @dataclass(frozen=True)
-class _Header:
-    title_lines: tuple[str, ...]
-    date_line: str | None
-    height_px: float  # with the margin above it
+class _Chosen:
+    """What the image shows: layers, the layers left out, and the site each range is around."""
 
-
-@dataclass(frozen=True)
-class _Page:
-    """What the image width fixes: text sizes, margins and the widths of map and legend."""
-
-    width_px: int
-    dpi: float
-    scale: float
-    fonts: Mapping[str, Font]
-    margin: int
-    legend_w: float
-
-    @classmethod
-    def of(cls, width_px: int, dpi: float) -> _Page:
-        scale = font_scale(width_px, dpi)
-        unit = unit_px(scale, dpi)
-        legend_w = min(max(0.23 * width_px, 170.0 * unit), 440.0 * unit)
-        return cls(width_px, dpi, scale, fonts_for(scale), round(0.02 * width_px), legend_w)
-
-    @property
-    def map_w(self) -> float:
-        return self.width_px - 2 * self.margin - self.margin - self.legend_w
-
-    @property
-    def footer_w(self) -> float:
-        return self.width_px - 2 * self.margin
-
-    def header(self, title: str, date_line: str | None) -> _Header:
-        """Wrap the title across the image; an empty title takes no room."""
-        font = self.fonts["title"]
-        lines = tuple(wrap(title, font, self.width_px - 2 * self.margin, self.dpi)) if title else ()
-        height = len(lines) * font.line_px(self.dpi)
-        height += self.fonts["date"].line_px(self.dpi) * 1.2 if date_line else 0.0
-        return _Header(lines, date_line, height + self.margin)
+    layers: tuple[Layer, ...]
+    omitted: tuple[Layer, ...]
+    range_sites: Mapping[str, str]
 
 
 def _fit_layout(
-    page: _Page,
-    header: _Header,
-    layers: tuple[Layer, ...],
+    page: Page,
+    header: Header,
+    chosen: _Chosen,
     projection: MapProjection,
     extent: Sequence[float],
     height_px: int | None,
 ) -> StaticLayout:
+    layers = chosen.layers
     numbers, sources = number_sources(layers)
 
-    def make_legend(factor: float) -> list[Row]:
+    def make_legend(factor: float, descriptions: bool, width_px: float) -> list[Row]:
         fonts = fonts_for(page.scale * factor)
-        return legend_rows(layers, numbers, fonts, page.legend_w, page.dpi, projection)
+        return legend_rows(
+            layers,
+            numbers,
+            fonts,
+            width_px,
+            page.dpi,
+            projection,
+            descriptions=descriptions,
+            omitted=chosen.omitted,
+        )
 
-    fit = _Fit(height_px, page, header.height_px, extent)
-    columns, footer_h, map_h, legend = fit.solve(sources, make_legend)
-    margin, map_w = page.margin, page.map_w
+    plan = Fit(height_px, page, header.height_px, extent).solve(sources, make_legend)
+    margin = page.margin
+    map_y = plan.footer_h + plan.legend_below_h
+    if plan.legend_below_h:
+        legend_box = (float(margin), plan.footer_h, page.footer_w, plan.legend_below_h - margin)
+    else:
+        legend_box = (margin + plan.map_w + margin, plan.footer_h, page.legend_w, plan.map_h)
     return StaticLayout(
         width_px=page.width_px,
-        height_px=height_px or round(header.height_px + map_h + footer_h + margin),
+        height_px=height_px or round(header.height_px + plan.map_h + map_y + margin),
         dpi=page.dpi,
         scale=page.scale,
         projection=projection,
-        view=_fit_view(extent, map_w / map_h),
-        map_box=(float(margin), footer_h, map_w, map_h),
-        legend_box=(margin + map_w + margin, footer_h, page.legend_w, map_h),
-        footer_box=(float(margin), margin * 0.6, page.footer_w, footer_h - margin * 1.4),
+        view=_fit_view(extent, plan.map_w / plan.map_h),
+        map_box=(float(margin), map_y, plan.map_w, plan.map_h),
+        legend_box=legend_box,
+        footer_box=(float(margin), margin * 0.6, page.footer_w, plan.footer_h - margin * 1.4),
         title_lines=header.title_lines,
         date_line=header.date_line,
-        legend_rows=tuple(legend),
-        source_columns=columns,
+        legend_columns=plan.legend_columns,
+        source_columns=plan.source_columns,
         layers=layers,
         fonts=page.fonts,
+        omitted=chosen.omitted,
+        range_sites=chosen.range_sites,
     )
 
 
 def _framing_geometries(layers: Sequence[Layer]) -> list[BaseGeometry]:
-    """Frame the map on its sites, regions and links: a range ring (6,000 km around Gabala)
-    would otherwise shrink Europe to a corner; rings that reach further are cut at the frame.
-    With nothing but ranges, frame the ranges."""
+    """Frame the map on its sites and links, and on the parts of regions near them.
+
+    A range ring (6,000 km around Gabala) or a region as large as Russia would otherwise
+    shrink Europe to a corner; what reaches further is cut at the frame. Without sites or
+    links, frame the regions; with nothing but ranges, the ranges.
+    """
     frames = [layer.features for layer in layers]
-    found = [
-        g for f in frames for g, k in zip(f.geometry, f["kind"]) if g is not None and k != "range"
-    ]
-    return found or [g for f in frames for g in f.geometry if g is not None]
+    found = [(g, k) for f in frames for g, k in zip(f.geometry, f["kind"]) if g is not None]
+    core = [g for g, k in found if k not in ("region", "range")]
+    regions = [g for g, k in found if k == "region"]
+    if not core:
+        return regions or [g for g, _ in found]
+    return core + _regions_near(regions, core)
+
+
+def _regions_near(regions: list[BaseGeometry], core: list[BaseGeometry]) -> list[BaseGeometry]:
+    """Return the parts of `regions` in a lon/lat box around `core`, a third wider each way."""
+    if not regions:
+        return []
+    bounds = lonlat_bounds(core)
+    if bounds.lon_span >= 180 or bounds.west > bounds.east:  # no box to cut along
+        return regions
+    pad = max(_REGION_PAD_MIN_DEG, _REGION_PAD * max(bounds.lon_span, bounds.north - bounds.south))
+    box = (bounds.west - pad, bounds.south - pad, bounds.east + pad, bounds.north + pad)
+    clipped = shapely.clip_by_rect(np.asarray(regions, dtype=object), *box)
+    return [g for g in clipped if not g.is_empty]
 
 
 def _check_size(width_px: int, height_px: int | None, dpi: float) -> None:
@@ -211,9 +212,25 @@ def _is_int(value: Any) -> bool:
     return isinstance(value, int | np.integer) and not isinstance(value, bool)
 
 
+def story_layers(atlas: Atlas) -> tuple[Layer, ...]:
+    """Return the layers a static image shows by default: those visible when the map opens
+    and those with a period (the dated steps of the story), in atlas order.
+
+    A layer hidden on the page and without a period is context the reader can switch on in the
+    interactive map; the image names it on a "Not shown:" line instead of drawing it. When no
+    layer is visible or dated, every layer is drawn.
+    """
+    story = tuple(layer for layer in atlas.layers if layer.visible or _is_dated(layer))
+    return story or atlas.layers
+
+
+def _is_dated(layer: Layer) -> bool:
+    return bool(layer.period_from or layer.period_to)
+
+
 def _select_layers(atlas: Atlas, layer_ids: Iterable[str] | None) -> tuple[Layer, ...]:
     if layer_ids is None:
-        return tuple(layer for layer in atlas.layers if layer.visible)
+        return story_layers(atlas)
     wanted = [layer_ids] if isinstance(layer_ids, str) else list(layer_ids)
     known = [layer.id for layer in atlas.layers]
     unknown = [i for i in wanted if i not in known]
@@ -261,102 +278,3 @@ def _default_date_text(layers: Sequence[Layer]) -> str | None:
         return None
     first, last = min(dates), max(dates)
     return f"Layers dated {first}" if first == last else f"Layers dated {first} to {last}"
-
-
-@dataclass(frozen=True)
-class _Fit:
-    """Shares the image height between header, map and sources; shrinks text to fit."""
-
-    height_px: int | None
-    page: _Page
-    header_h: float
-    extent: Sequence[float]
-
-    def solve(
-        self,
-        sources: Sequence[tuple[int, Source]],
-        make_legend: Callable[[float], list[Row]],
-    ) -> tuple[tuple[tuple[Row, ...], ...], float, float, list[Row]]:
-        """Return source columns, footer height, map height and legend rows that fit."""
-        xmin, ymin, xmax, ymax = self.extent
-        map_w = self.page.map_w
-        natural_h = map_w * (ymax - ymin) / (xmax - xmin)
-        natural_h = min(max(natural_h, 0.45 * map_w), 1.3 * map_w)
-        if self.height_px is None:  # the image grows to fit everything at full size
-            columns, footer_h = self._sources(sources, max_h=None)
-            legend = make_legend(1.0)
-            return columns, footer_h, max(natural_h, _rows_height(legend)), legend
-        room = self.height_px - self.header_h - self.page.margin
-        # the map and its legend matter more than the list of sources
-        columns, footer_h = self._sources(sources, max_h=0.35 * room)
-        map_h = room - footer_h
-        for factor in (1.0, 0.9, 0.8):
-            legend = make_legend(factor)
-            if _rows_height(legend) <= map_h:
-                break
-        return columns, footer_h, map_h, _fit_rows(legend, map_h, "layers")
-
-    def _sources(
-        self, sources: Sequence[tuple[int, Source]], *, max_h: float | None
-    ) -> tuple[tuple[tuple[Row, ...], ...], float]:
-        page = self.page
-        if not sources:
-            return (), page.margin * 1.2
-        n_cols = 2 if page.footer_w >= 1000 else 1
-        col_w = (page.footer_w - page.margin * (n_cols - 1)) / n_cols
-        extra = page.fonts["group"].line_px(page.dpi) * 1.3 + page.margin * 1.6  # heading, gaps
-        for factor in (1.0, 0.9, 0.8):  # smaller would be unreadable: cut the list instead
-            font = Font(page.fonts["source"].size_pt * factor)
-            rows = source_rows(sources, font, col_w, page.dpi)
-            columns = _balance(rows, n_cols)
-            if max_h is None or _tallest(columns) + extra <= max_h:
-                return columns, _tallest(columns) + extra
-        assert max_h is not None  # without a limit the first try returned
-        budget = (max_h - extra) * n_cols * 0.95  # a little slack for uneven columns
-        columns = _balance(_fit_rows(rows, budget, "sources"), n_cols)
-        return columns, _tallest(columns) + extra
-
-
-def _tallest(columns: Sequence[Sequence[Row]]) -> float:
-    return max(_rows_height(column) for column in columns)
-
-
-def _rows_height(rows: Sequence[Row]) -> float:
-    """Return the height in pixels of rows drawn one under another."""
-    return float(sum(row.height_px for row in rows))
-
-
-def _fit_rows(rows: list[Row], max_h: float, what: str) -> list[Row]:
-    """Cut rows that do not fit into `max_h` and say how many were left out."""
-    if _rows_height(rows) <= max_h or not rows:
-        return rows
-    more_font = rows[-1].font
-    line_h = rows[0].height_px / max(len(rows[0].lines), 1)
-    kept: list[Row] = []
-    used = line_h  # room for the "… more" line
-    for row in rows:
-        if used + row.height_px > max_h:
-            break
-        kept.append(row)
-        used += row.height_px
-    while kept and kept[-1].kind == "group":  # a heading with nothing under it
-        kept.pop()
-    left = sum(1 for row in rows[len(kept) :] if row.kind in ("layer", "source"))
-    text = f"… and {left} more {what} (see the interactive map)"
-    return [*kept, Row("more", (text,), more_font, line_h)]
-
-
-def _balance(rows: Sequence[Row], n_cols: int) -> tuple[tuple[Row, ...], ...]:
-    """Split rows into columns of about equal height, keeping their order."""
-    if n_cols == 1 or len(rows) < 2:
-        return (tuple(rows),)
-    target = _rows_height(rows) / n_cols
-    columns: list[list[Row]] = [[]]
-    used = 0.0
-    for row in rows:
-        if used + row.height_px / 2 > target and len(columns) < n_cols and columns[-1]:
-            columns.append([])
-            used = 0.0
-        columns[-1].append(row)
-        used += row.height_px
-    return tuple(tuple(c) for c in columns)

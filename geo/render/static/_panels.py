@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -14,53 +15,104 @@ from geo.render.style import FALLBACK_ROLE, LEGEND_KEY_COLOR
 
 from ._canvas import Canvas, marker_look, paint, uncertain_dashes
 from ._rows import Row
+from ._text import Box
 from ._theme import FONT_PT, MUTED_COLOR, SYMBOL_W_PX, TEXT_COLOR
 
 _GEOD = pyproj.Geod(ellps="WGS84")
 _NICE_KM = (10, 20, 50, 100, 200, 250, 500, 1000, 1500, 2000, 2500, 3000, 5000)
 
 
+#: Where the scale bar may go, in the order tried: (right side?, top side?) of the map.
+_CORNERS = ((False, False), (True, False), (False, True), (True, True))
+
+
+@dataclass(frozen=True)
+class _Bar:
+    """A scale bar planned in image pixels: where the bar starts, its length, its box."""
+
+    x_px: float
+    y_px: float
+    length_px: float
+    km: int
+    box: Box  # the backdrop, with the distances written over the bar
+
+
 def draw_scale_bar(canvas: Canvas) -> None:
-    """Draw a scale bar at the lower left of the map, true along its own latitude."""
-    layout = canvas.layout
-    xmin, ymin, xmax, ymax = layout.view
-    bx, by = xmin + 0.03 * (xmax - xmin), ymin + 0.045 * (ymax - ymin)
-    probe = 0.1 * (xmax - xmin)
-    lon, lat = layout.projection.inverse([bx, bx + probe], [by, by])
-    if not np.isfinite(lon).all():
+    """Draw a scale bar, true along its own latitude, in the corner where it hides the fewest
+    site symbols (the lower left when it hides none); no label is placed over it after."""
+    bars = [bar for corner in _CORNERS if (bar := _bar_in_corner(canvas, *corner))]
+    if not bars:
         return
-    _, _, metres = _GEOD.inv(lon[0], lat[0], lon[1], lat[1])
-    km_per_unit = metres / 1000 / probe
-    nice = [v for v in _NICE_KM if v / km_per_unit <= 0.2 * (xmax - xmin)]
-    if not nice:
-        return
+    bar = bars[int(np.argmin([canvas.labels.overlap(bar.box) for bar in bars]))]
+    _scale_bar_artists(canvas, bar)
+    canvas.labels.block(bar.box, closed=True)
+
+
+def _bar_in_corner(canvas: Canvas, right: bool, top: bool) -> _Bar | None:
+    layout, unit = canvas.layout, canvas.unit
+    font = layout.fonts["scale"]
+    x0, y0, w, h = layout.map_box
+    pad, bar_h = 4 * unit, 4.5 * unit
+    total_h = pad + bar_h + 2 * unit + font.line_px(layout.dpi) + pad
+    ax_px = x0 + w - 0.03 * w if right else x0 + 0.03 * w
+    ay_px = y0 + h - 0.03 * h - total_h + pad if top else y0 + 0.03 * h + pad
+    km_per_px = _km_per_px(canvas, ax_px, ay_px)
+    nice = [v for v in _NICE_KM if km_per_px and v / km_per_px <= 0.2 * w]
+    if km_per_px is None or not nice:
+        return None
     km = nice[-1]
-    _scale_bar_artists(canvas, bx, by, km / km_per_unit, km)
+    length = km / km_per_px
+    left = ax_px - length if right else ax_px
+    end_w = font.width_px(f"{km:,} km", layout.dpi) / 2
+    start_w = font.width_px("0", layout.dpi) / 2
+    box = (left - pad - start_w, ay_px - pad, left + length + end_w + pad, ay_px - pad + total_h)
+    return _Bar(left, ay_px, length, km, box)
 
 
-def _scale_bar_artists(canvas: Canvas, bx: float, by: float, length: float, km: int) -> None:
-    height = length * 0.045
-    pad = length * 0.06
+def _km_per_px(canvas: Canvas, px: float, py: float) -> float | None:
+    """Return how many kilometres one image pixel spans eastwards at pixel (px, py)."""
+    layout = canvas.layout
+    x, y = _data_of(canvas, px, py)
+    probe = 0.1 * (layout.view[2] - layout.view[0])
+    lon, lat = layout.projection.inverse([x, x + probe], [y, y])
+    if not np.isfinite(lon).all():
+        return None
+    _, _, metres = _GEOD.inv(lon[0], lat[0], lon[1], lat[1])
+    probe_px = probe / (layout.view[2] - layout.view[0]) * layout.map_box[2]
+    return float(metres) / 1000 / probe_px
+
+
+def _data_of(canvas: Canvas, px: float, py: float) -> tuple[float, float]:
+    """Return the projected metres of image pixel (px, py) inside the map."""
+    xmin, ymin, xmax, ymax = canvas.layout.view
+    x0, y0, w, h = canvas.layout.map_box
+    return xmin + (px - x0) / w * (xmax - xmin), ymin + (py - y0) / h * (ymax - ymin)
+
+
+def _scale_bar_artists(canvas: Canvas, bar: _Bar) -> None:
+    x0, y0, x1, y1 = bar.box
+    (dx0, dy0), (dx1, dy1) = _data_of(canvas, x0, y0), _data_of(canvas, x1, y1)
     backdrop = FancyBboxPatch(
-        (bx - pad, by - height * 0.8),
-        length + 2 * pad,
-        height * 4.6,
+        (dx0, dy0),
+        dx1 - dx0,
+        dy1 - dy0,
         boxstyle="round,pad=0",
         facecolor="white",
         edgecolor="none",
         alpha=0.75,
         zorder=8,
+        gid="scale-bar",
     )
     canvas.ax.add_patch(backdrop)
-    _scale_bar_body(canvas, bx, by, length, km)
-    px0, py0 = canvas.px(bx - pad, by - height * 0.8)
-    px1, py1 = canvas.px(bx + length + 2 * pad, by + height * 4)
-    canvas.labels.block((px0, py0, px1 + 20 * canvas.unit, py1))
+    _scale_bar_body(canvas, bar)
 
 
-def _scale_bar_body(canvas: Canvas, bx: float, by: float, length: float, km: int) -> None:
+def _scale_bar_body(canvas: Canvas, bar: _Bar) -> None:
     """Draw the two halves of the bar, dark and light, and the distances above them."""
-    height = length * 0.045
+    bar_h = 4.5 * canvas.unit
+    bx, by = _data_of(canvas, bar.x_px, bar.y_px)
+    ex, ey = _data_of(canvas, bar.x_px + bar.length_px, bar.y_px + bar_h)
+    length, height = ex - bx, ey - by
     for i, color in enumerate((TEXT_COLOR, "white")):
         half = Rectangle(
             (bx + i * length / 2, by),
@@ -73,10 +125,12 @@ def _scale_bar_body(canvas: Canvas, bx: float, by: float, length: float, km: int
         )
         canvas.ax.add_patch(half)
     font = canvas.layout.fonts["scale"]
-    for frac, text in ((0, "0"), (0.5, f"{km / 2:,g}"), (1, f"{km:,} km")):
+    _, text_y = _data_of(canvas, bar.x_px, bar.y_px + bar_h + 2 * canvas.unit)
+    km = bar.km
+    for i, (frac, text) in enumerate(((0, "0"), (0.5, f"{km / 2:,g}"), (1, f"{km:,} km"))):
         canvas.ax.text(
             bx + frac * length,
-            by + height * 1.6,
+            text_y,
             text,
             fontsize=font.size_pt,
             ha="center",
@@ -84,6 +138,7 @@ def _scale_bar_body(canvas: Canvas, bx: float, by: float, length: float, km: int
             color=TEXT_COLOR,
             parse_math=False,
             zorder=9,
+            gid=f"scale-bar-text-{i}",
         )
 
 
@@ -109,18 +164,22 @@ def draw_header(canvas: Canvas) -> None:
 
 
 def draw_legend(canvas: Canvas) -> None:
-    """Draw the legend rows top-down in the panel right of the map."""
-    x0, y0, _, h = canvas.layout.legend_box
-    top = y0 + h
-    for row in canvas.layout.legend_rows:
-        _LEGEND_DRAWERS.get(row.kind, _legend_text)(canvas, row, x0, top)
-        top -= row.height_px
+    """Draw the legend rows top-down, in the panel right of the map or in columns under it."""
+    x0, y0, w, h = canvas.layout.legend_box
+    columns = canvas.layout.legend_columns
+    margin = round(0.02 * canvas.layout.width_px)
+    col_w = (w - margin * (len(columns) - 1)) / max(len(columns), 1)
+    for c, column in enumerate(columns):
+        top = y0 + h
+        for row in column:
+            _LEGEND_DRAWERS.get(row.kind, _legend_text)(canvas, row, x0 + c * (col_w + margin), top)
+            top -= row.height_px
 
 
 def _legend_text(canvas: Canvas, row: Row, x: float, top: float) -> None:
     line_h = row.font.line_px(canvas.layout.dpi)
-    muted = row.kind in ("group", "credit", "uncertain", "note", "more")
-    gap = line_h * 0.5 if row.kind in ("group", "uncertain", "credit") else 0.0
+    muted = row.kind in ("group", "credit", "uncertain", "note", "omitted", "more")
+    gap = line_h * 0.5 if row.kind in ("group", "uncertain", "credit", "omitted") else 0.0
     for i, line in enumerate(row.lines):
         canvas.text(
             x + row.indent_px,
@@ -248,5 +307,8 @@ def _source_row(canvas: Canvas, row: Row, x: float, top: float) -> None:
     if row.marker:
         canvas.text(x, top, row.marker, row.font, va="top", ha="left", color=MUTED_COLOR)
     indent = row.font.width_px("[00] ", dpi) if row.kind == "source" else 0.0
+    first_url = len(row.lines) - row.url_lines
     for i, line in enumerate(row.lines):
-        canvas.text(x + indent, top - i * line_h, line, row.font, va="top", ha="left")
+        # each piece of a URL links to the whole URL (a link annotation in PDF, <a> in SVG)
+        link = {"url": row.url} if i >= first_url and row.url else {}
+        canvas.text(x + indent, top - i * line_h, line, row.font, va="top", ha="left", **link)

@@ -11,7 +11,7 @@ from geo.render.style import ROLE_LOOKS, UNCERTAIN
 
 from ._features import has_uncertain, role_of, rows_of
 from ._projection import MapProjection
-from ._text import Font, wrap
+from ._text import Font, wrap, wrap_url
 from ._theme import FONT_PT, SYMBOL_W_PX
 
 
@@ -19,13 +19,17 @@ from ._theme import FONT_PT, SYMBOL_W_PX
 class Row:
     """One block of the legend or source list: lines of text and what stands before them."""
 
-    kind: str  # legend: group | layer | note | role | uncertain | credit; sources: source | more
+    # legend: group | layer | description | note | omitted | role | uncertain | credit | more;
+    # sources: source | more
+    kind: str
     lines: tuple[str, ...]
     font: Font
     height_px: float
     layer: Layer | None = None
     marker: str = ""  # the role of a role row, the number of a source row
     indent_px: float = 0.0  # text starts this far right of the column (after a legend symbol)
+    url: str = ""  # a source row's URL, written whole on its last `url_lines` lines
+    url_lines: int = 0
 
 
 def number_sources(
@@ -46,36 +50,37 @@ def number_sources(
     return per_layer, listed
 
 
-def short_url(url: str, max_chars: int = 48) -> str:
-    """Return `url` without scheme and `www.`, cut to `max_chars` with an ellipsis.
-
-    >>> short_url("https://www.nti.org/gsn/article/russia-set-for-intensive-missile-shield-talks/")
-    'nti.org/gsn/article/russia-set-for-intensive-mi…'
-    """
-    text = url.split("://", 1)[-1].removeprefix("www.").rstrip("/")
-    return text if len(text) <= max_chars else text[: max_chars - 1] + "…"
-
-
 def _source_text(source: Source) -> str:
     parts = [source.title.rstrip(".") + "."]
     detail = ", ".join(p for p in (source.publisher, source.date) if p)
     if detail:
         parts.append(detail + ".")
-    if source.url:
-        parts.append(short_url(source.url))
     return " ".join(parts)
 
 
 def source_rows(
     sources: Sequence[tuple[int, Source]], font: Font, col_w: float, dpi: float
 ) -> list[Row]:
-    """Return one row per numbered source, wrapped to a column `col_w` pixels wide."""
+    """Return one row per numbered source, wrapped to a column `col_w` pixels wide.
+
+    The URL comes whole on lines of its own, broken after a "/" or "-" where it is too long,
+    so that it can be read, typed, and clicked in a PDF or SVG.
+    """
     number_w = font.width_px("[00] ", dpi)
     rows = []
     for number, source in sources:
         lines = wrap(_source_text(source), font, col_w - number_w, dpi)
+        url_lines = wrap_url(source.url, font, col_w - number_w, dpi) if source.url else []
         rows.append(
-            Row("source", tuple(lines), font, len(lines) * font.line_px(dpi), marker=f"[{number}]")
+            Row(
+                "source",
+                (*lines, *url_lines),
+                font,
+                (len(lines) + len(url_lines)) * font.line_px(dpi),
+                marker=f"[{number}]",
+                url=source.url or "",
+                url_lines=len(url_lines),
+            )
         )
     return rows
 
@@ -87,8 +92,12 @@ def legend_rows(
     width_px: float,
     dpi: float,
     projection: MapProjection,
+    *,
+    descriptions: bool = True,
+    omitted: Sequence[Layer] = (),
 ) -> list[Row]:
-    """Return the legend: group headings, one entry per layer, notes, site roles, credits."""
+    """Return the legend: group headings, one entry per layer with its description and notes,
+    the layers not shown, site roles, credits."""
     indent = (SYMBOL_W_PX + 12) * fonts["legend"].size_pt / FONT_PT["legend"] * dpi / 150
     text_w = width_px - indent
     rows: list[Row] = []
@@ -97,10 +106,20 @@ def legend_rows(
         if layer.group and layer.group != group:
             rows.append(_text_row("group", layer.group, fonts["group"], width_px, dpi, gap=0.5))
         group = layer.group
-        entry = _layer_row(layer, numbers.get(layer.id, []), fonts["legend"], text_w, dpi)
+        texts = [("description", layer.description)] if descriptions and layer.description else []
+        texts += [("note", note) for note in layer.notes]
+        gap = 0.15 if texts else 0.45  # the space between layers comes after their texts
+        entry = _layer_row(layer, numbers.get(layer.id, []), fonts["legend"], text_w, dpi, gap)
         rows.append(replace(entry, indent_px=indent))
-        notes = [_text_row("note", note, fonts["note"], text_w, dpi) for note in layer.notes]
-        rows += [replace(note, indent_px=indent) for note in notes]
+        for i, (kind, text) in enumerate(texts):
+            font = fonts["legend_small" if kind == "description" else "note"]
+            after = 0.7 if i == len(texts) - 1 else 0.15
+            row = _text_row(kind, text, font, text_w, dpi, gap=after)
+            rows.append(replace(row, indent_px=indent))
+    if omitted:
+        titles = "; ".join(layer.title for layer in omitted)
+        note = f"Not shown: {titles} (see the interactive map)."
+        rows.append(_text_row("omitted", note, fonts["note"], width_px, dpi, gap=0.5))
     rows += _role_rows(layers, fonts, width_px, indent, dpi)
     if any(has_uncertain(layer) for layer in layers):
         note = f"{UNCERTAIN.mark} {UNCERTAIN.legend}"
@@ -144,7 +163,7 @@ def _text_row(
 
 
 def _layer_row(
-    layer: Layer, numbers: Sequence[int], font: Font, width_px: float, dpi: float
+    layer: Layer, numbers: Sequence[int], font: Font, width_px: float, dpi: float, gap: float
 ) -> Row:
     text = layer.title
     if has_uncertain(layer):
@@ -152,7 +171,7 @@ def _layer_row(
     if numbers:
         text += f" [{', '.join(map(str, sorted(set(numbers))))}]"
     lines = wrap(text, font, width_px, dpi)
-    return Row("layer", tuple(lines), font, (len(lines) + 0.45) * font.line_px(dpi), layer=layer)
+    return Row("layer", tuple(lines), font, (len(lines) + gap) * font.line_px(dpi), layer=layer)
 
 
 def _roles_drawn(layers: Sequence[Layer]) -> list[str]:

@@ -47,30 +47,100 @@ class Font:
 def wrap(text: str, font: Font, width_px: float, dpi: float) -> list[str]:
     """Break `text` into lines no wider than `width_px`; split words that alone are too wide.
 
+    A mark of one character ("†", "–") stays on the line of the word before it.
+
     >>> wrap("", Font(8.0), 100, 150)
     ['']
     >>> wrap("Mediterranean Sea", Font(8.0), 150, 150)
     ['Mediterranean', 'Sea']
     >>> wrap("Mediterranean Sea", Font(8.0), 120, 150)
     ['Mediterranea', 'n Sea']
+    >>> wrap("Upgraded Sejjil †", Font(8.0), 110, 150)
+    ['Upgraded', 'Sejjil †']
     """
     lines: list[str] = []
-    current = ""
-    for word in text.split():
-        candidate = f"{current} {word}" if current else word
-        if font.width_px(candidate, dpi) <= width_px:
-            current = candidate
+    current, current_w = "", 0.0
+    space_w = font.width_px(" ", dpi)
+    for word in _words(text):
+        # words are measured one by one (and cached): a line is as wide as its words and spaces
+        word_w = font.width_px(word, dpi)
+        candidate_w = current_w + space_w + word_w if current else word_w
+        if candidate_w <= width_px:
+            current, current_w = (f"{current} {word}" if current else word), candidate_w
             continue
         if current:
             lines.append(current)
-        while font.width_px(word, dpi) > width_px and len(word) > 1:
+        while word_w > width_px and len(word) > 1:
             cut = _longest_fitting_prefix(word, font, width_px, dpi)
             lines.append(word[:cut])
             word = word[cut:]
-        current = word
+            word_w = font.width_px(word, dpi)
+        current, current_w = word, word_w
     if current:
         lines.append(current)
     return lines or [""]
+
+
+def _words(text: str) -> list[str]:
+    """Split `text` at spaces, gluing marks of one character to the word before them.
+
+    >>> _words("Gabala – Tehran †"), _words("† first")
+    (['Gabala –', 'Tehran †'], ['†', 'first'])
+    """
+    words: list[str] = []
+    for word in text.split():
+        if words and len(word) == 1 and not word.isalnum():
+            words[-1] += f" {word}"
+        else:
+            words.append(word)
+    return words
+
+
+def wrap_within(
+    text: str, font: Font, width_px: float, dpi: float, *, max_lines: int, max_width_px: float
+) -> list[str]:
+    """Wrap `text` to `width_px`, widening up to `max_width_px` to keep to `max_lines` lines.
+
+    Nothing is ever cut: text that needs more lines at the widest gets them.
+
+    >>> wrap_within("Semnan launch site (Imam Khomeini Spaceport)", Font(6.8), 90, 150,
+    ...             max_lines=2, max_width_px=300)
+    ['Semnan launch site (Imam', 'Khomeini Spaceport)']
+    >>> len(wrap_within("word " * 40, Font(6.8), 100, 150, max_lines=2, max_width_px=120))
+    14
+    """
+    width = width_px
+    lines = wrap(text, font, width, dpi)
+    while len(lines) > max_lines and width < max_width_px:
+        width = min(width * 1.2, max_width_px)
+        lines = wrap(text, font, width, dpi)
+    return lines
+
+
+#: A URL breaks best after one of these: the parts of its path and query stay whole.
+_URL_BREAKS = "/-_.?&=#"
+
+
+def wrap_url(url: str, font: Font, width_px: float, dpi: float) -> list[str]:
+    """Break a URL into lines no wider than `width_px`, after a "/" or "-" where it can.
+
+    Every character is kept: joined, the lines are the URL again.
+
+    >>> wrap_url("https://example.org/a/b", Font(8.0), 1000, 150)
+    ['https://example.org/a/b']
+    >>> wrap_url("https://www.nti.org/gsn/article/russia-set-for-intensive-missile-shield-talks/",
+    ...          Font(8.0), 260, 150)
+    ['https://www.nti.org/gsn/', 'article/russia-set-for-intensive-', 'missile-shield-talks/']
+    """
+    lines: list[str] = []
+    rest = url
+    while font.width_px(rest, dpi) > width_px and len(rest) > 1:
+        fits = _longest_fitting_prefix(rest, font, width_px, dpi)
+        breaks = [i + 1 for i in range(1, fits) if rest[i] in _URL_BREAKS]
+        cut = breaks[-1] if breaks and breaks[-1] >= fits // 3 else fits
+        lines.append(rest[:cut])
+        rest = rest[cut:]
+    return [*lines, rest] if rest else lines
 
 
 def _longest_fitting_prefix(word: str, font: Font, width_px: float, dpi: float) -> int:
@@ -81,16 +151,13 @@ def _longest_fitting_prefix(word: str, font: Font, width_px: float, dpi: float) 
     return low
 
 
-def ellipsize(
-    lines: list[str], max_lines: int, font: Font, width_px: float, dpi: float
-) -> list[str]:
-    """Keep at most `max_lines`, ending the last one kept with "…" when lines were cut."""
-    if len(lines) <= max_lines:
-        return lines
-    last = lines[max_lines - 1]
-    while last and font.width_px(last + "…", dpi) > width_px:
-        last = last[:-1].rstrip()
-    return [*lines[: max_lines - 1], last + "…"]
+def boxes_overlap(a: Box, b: Box) -> bool:
+    """Return whether two boxes share some area (touching edges do not count).
+
+    >>> boxes_overlap((0, 0, 10, 10), (5, 5, 20, 20)), boxes_overlap((0, 0, 10, 10), (10, 0, 20, 5))
+    (True, False)
+    """
+    return min(a[2], b[2]) > max(a[0], b[0]) and min(a[3], b[3]) > max(a[1], b[1])
 
 
 class Labels:
@@ -105,15 +172,20 @@ class Labels:
     def __init__(self, bounds: Box) -> None:
         self.bounds = bounds  # x0, y0, x1, y1 the labels must stay inside
         self.taken: list[Box] = []
+        self.closed: list[Box] = []  # boxes no label may touch at all (the scale bar)
 
-    def block(self, box: Box) -> None:
-        self.taken.append(box)
+    def block(self, box: Box, *, closed: bool = False) -> None:
+        """Keep later labels off `box`; off it entirely when `closed`."""
+        (self.closed if closed else self.taken).append(box)
 
     def overlap(self, box: Box) -> float:
-        """Return the area `box` shares with boxes taken, or inf if it leaves the bounds."""
+        """Return the area `box` shares with boxes taken, or inf if it leaves the bounds or
+        touches a closed box."""
         x0, y0, x1, y1 = box
         bx0, by0, bx1, by1 = self.bounds
         if x0 < bx0 or y0 < by0 or x1 > bx1 or y1 > by1:
+            return math.inf
+        if any(boxes_overlap(box, closed) for closed in self.closed):
             return math.inf
         total = 0.0
         for tx0, ty0, tx1, ty1 in self.taken:

@@ -15,7 +15,7 @@ FONT_FAMILY = "DejaVu Sans"  # ships with matplotlib: the same glyphs on every m
 
 CSS_PX_PT = 0.75  # Leaflet styles are in CSS pixels (1/96 in); matplotlib wants points
 BASE_WIDTH_IN = 1600 / 150  # font sizes below are tuned for a 1600 px image at 150 dpi
-SYMBOL_W_PX = 22.0  # legend symbol width in reference pixels (see `_layout.unit_px`)
+SYMBOL_W_PX = 22.0  # legend symbol width in reference pixels (see `_page.unit_px`)
 #: Size of the 16-unit site symbol box on a 1600 px, 150 dpi image, in points.
 MARKER_BOX_PT = 9.0
 
