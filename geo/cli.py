@@ -86,10 +86,11 @@ _path = click.Path(dir_okay=False, path_type=Path)
 @click.option("--pdf", type=_path, help="Also write a static PDF of the map.")
 @click.option(
     "--image-layers",
-    default="visible",
+    default="story",
     show_default=True,
-    help="Layers in static images: visible (those shown when the map opens), all, or "
-    "comma-separated layer ids.",
+    help="Layers in static images: story (those shown when the map opens and every dated "
+    "layer; the image names the others), visible (only those shown when the map opens), all, "
+    "or comma-separated layer ids.",
 )
 @click.option(
     "--width-px",

@@ -59,16 +59,17 @@ def write_outputs(
     width_px: int = 1600,
     height_px: int | None = None,
     dpi: float = 150,
-    image_layers: str | Iterable[str] = "visible",
+    image_layers: str | Iterable[str] = "story",
     labels: Mapping[str, str] | None = None,
 ) -> list[Written]:
     """Write each output of `targets` (kind -> path; kinds as in SUFFIXES); all or nothing.
 
     Targets are checked before any work (file name endings, two outputs on one file, missing
     folders); every file is written beside its target, and the targets are replaced only when
-    all of them were written. `image_layers` (static images only): "visible" (the layers shown
-    when the map opens), "all", or layer ids. `labels` name the targets in error messages (the
-    CLI passes its option names); by default they are the keyword names (`png=`).
+    all of them were written. `image_layers` (static images only): "story" (the layers shown
+    when the map opens and every dated layer; the image names the others), "visible" (only
+    those shown when the map opens), "all", or layer ids. `labels` name the targets in error
+    messages (the CLI passes its option names); by default they are the keyword names (`png=`).
     """
     wanted = {kind: Path(path) for kind, path in targets.items() if path is not None}
     names = {kind: (labels or {}).get(kind, f"{kind}=") for kind in wanted}
@@ -119,11 +120,13 @@ def check_targets(
 def image_layer_ids(
     atlas: Atlas, choice: str | Iterable[str], *, label: str = "image_layers="
 ) -> list[str] | None:
-    """Turn an image-layers choice ("visible", "all", "a,b" or a list of ids) into layer ids;
-    None means the layers visible when the map opens."""
+    """Turn an image-layers choice ("story", "visible", "all", "a,b" or a list of ids) into
+    layer ids; None is the static renderer's default, the story (see `story_layers`)."""
     known = [layer.id for layer in atlas.layers]
-    if choice == "visible":
+    if choice == "story":
         return None
+    if choice == "visible":
+        return [layer.id for layer in atlas.layers if layer.visible]
     if choice == "all":
         return known
     text = choice if isinstance(choice, str) else ",".join(choice)
@@ -132,7 +135,7 @@ def image_layer_ids(
     if unknown or not ids:
         raise ExportError(
             f"{label} {text}: unknown layer id(s) {', '.join(unknown)}; "
-            f"use visible, all, or ids among {', '.join(known)}"
+            f"use story, visible, all, or ids among {', '.join(known)}"
         )
     return ids
 

@@ -299,7 +299,7 @@ def test_image_layers_choose_what_static_images_draw(project: Path):
     result = run("--svg", "x.svg", "--image-layers", "nope")
     assert result.exit_code == 1
     assert result.stderr == (
-        "Error: --image-layers nope: unknown layer id(s) nope; use visible, "
+        "Error: --image-layers nope: unknown layer id(s) nope; use story, visible, "
         "all, or ids among sites, links\n"
     )
 

@@ -58,3 +58,25 @@ def test_iframe_snippet_fills_its_container_and_can_link_a_view():
     )
     assert snippet.startswith('<iframe src="map.html#map=5/50/20&amp;layers=a,b" title="Map"')
     assert "width:100%" in snippet and "aspect-ratio:16 / 10" in snippet
+
+
+def test_the_timeline_spans_the_story_not_its_oldest_context():
+    from geo.render.html import page_config
+
+    shipped = load_atlas(Path(__file__).resolve().parents[1] / "layers")
+    # the Gabala radar dates from 1985 and the Shahab-3 claim from 2004: context, not the story
+    assert page_config(shipped, offline=False)["timeline"] == {"min": 2007, "max": 2012}
+
+
+def test_the_opening_view_frames_the_proposals_not_the_context():
+    from geo.render.html import page_config
+
+    shipped = load_atlas(Path(__file__).resolve().parents[1] / "layers")
+    assert {layer.id for layer in shipped.layers if layer.context} == {
+        "iran-threat",
+        "us-homeland-gmd",
+        "russian-radars-context",
+    }
+    (south, west), (north, east) = page_config(shipped, offline=False)["bounds"]
+    assert south > 38 and north >= 70  # the Black Sea to the Barents, not down to Tehran
+    assert west < 14 and east >= 60  # past Brdy to the west, to the Urals

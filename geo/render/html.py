@@ -139,21 +139,31 @@ def _seamless_outline(geometry: Any) -> dict[str, Any] | None:
     return _rounded_geometry(geodesy.seamless_outline(geometry), COORD_DECIMALS)
 
 
+#: Regions are framed up to this latitude: a sea that reaches the Arctic ice would pull the
+#: opening view up to the pole.
+FRAME_MAX_LAT = 72.0
+
+
 def _initial_bounds(atlas: Atlas) -> list[list[float]]:
-    """Frame the sites of the layers shown at start (rings may span half the globe)."""
-    points = [
-        (geom.y, geom.x)
-        for layer in atlas.layers
-        if layer.visible
-        for geom in layer.features.geometry
-        if geom is not None and geom.geom_type == "Point"
-    ]
-    if not points:
+    """Frame the story shown at start: the sites and regions of the layers shown when the map
+    opens, less those marked `context` (a threat's launch sites may lie outside the first view);
+    rings are never framed (they may span half the globe)."""
+    shown = [layer for layer in atlas.layers if layer.visible]
+    story = [layer for layer in shown if not layer.context] or shown
+    lats: list[float] = []
+    lons: list[float] = []
+    for layer in story:
+        for kind, geom in zip(layer.features["kind"], layer.features.geometry):
+            if geom is None or geom.is_empty or kind not in ("site", "region"):
+                continue
+            west, south, east, north = geom.bounds
+            lats += [max(south, -FRAME_MAX_LAT), min(north, FRAME_MAX_LAT)]
+            lons += [west, east]
+    if not lats:
         return [[30.0, -15.0], [72.0, 60.0]]
-    lats, lons = zip(*points)
     # At least ~16° by 24°, so that a map of a few nearby sites still shows their setting.
-    pad_lat = max(8.0 - (max(lats) - min(lats)) / 2, (max(lats) - min(lats)) * 0.08)
-    pad_lon = max(12.0 - (max(lons) - min(lons)) / 2, (max(lons) - min(lons)) * 0.08)
+    pad_lat = max(8.0 - (max(lats) - min(lats)) / 2, (max(lats) - min(lats)) * 0.04)
+    pad_lon = max(12.0 - (max(lons) - min(lons)) / 2, (max(lons) - min(lons)) * 0.04)
     return [
         [round(min(lats) - pad_lat, 3), round(min(lons) - pad_lon, 3)],
         [round(max(lats) + pad_lat, 3), round(max(lons) + pad_lon, 3)],
@@ -161,11 +171,22 @@ def _initial_bounds(atlas: Atlas) -> list[list[float]]:
 
 
 def _timeline(atlas: Atlas) -> dict[str, int]:
-    years = []
+    """Span the story's dates: each layer's period and its features' dates within it.
+
+    A feature dated before its layer's period is history (a radar built in 1985 that a 2007
+    offer names), and context layers (the threat, other radars) are background: neither
+    stretches the slider, unless nothing else is dated.
+    """
+    story, background = [], []
     for layer in atlas.layers:
-        years += [int(d[:4]) for d in (layer.period_from, layer.period_to) if d]
+        start = int(layer.period_from[:4]) if layer.period_from else None
+        own = [int(d[:4]) for d in (layer.period_from, layer.period_to) if d]
         for column in ("date_from", "date_to"):
-            years += [int(str(d)[:4]) for d in layer.features[column] if isinstance(d, str)]
+            own += [int(str(d)[:4]) for d in layer.features[column] if isinstance(d, str)]
+        kept = [year for year in own if start is None or year >= start]
+        (background if layer.context else story).extend(kept)
+        background.extend(set(own) - set(kept))
+    years = story or background
     return {"min": min(years, default=2007), "max": max(years, default=2012)}
 
 

@@ -135,18 +135,98 @@ window.DefenseMap = window.DefenseMap || (function () {
       return overlay;
     }
     function bindFeature(layer, f, lyr) {
-      lyr.bindPopup(function () {
-        // called as the popup opens, before Leaflet pans it into view: pan it clear of our panels
-        var pad = panelPadding();
-        lyr.getPopup().options.autoPanPaddingTopLeft = pad.topLeft.add([5, 5]);
-        lyr.getPopup().options.autoPanPaddingBottomRight = pad.bottomRight.add([5, 5]);
-        return popup(layer, f.properties);
-      }, { maxWidth: 360 });
+      // No feature opens its own popup: a large ring or region would catch every click inside
+      // it. Clicks go to `openAt`, which finds the smallest feature under the pointer.
+      if (f.geometry.type === "Point") {
+        // a marker may sit on another one (two layers' sites at one base): it opens first, and
+        // the others there are listed in its popup
+        lyr.on("click", function (e) {
+          L.DomEvent.stop(e);
+          openAt(map.latLngToContainerPoint(lyr.getLatLng()), lyr.getLatLng(), lyr);
+        });
+      }
       // Leaflet writes string content with innerHTML: hand it a text-only element instead
       lyr.bindTooltip(function () { return el("span", { text: tooltipText(f.properties) }); },
         { sticky: f.geometry.type !== "Point" });
       lyr.feature = f;
+      lyr.dmLayer = layer;
     }
+    // A popup opens clear of our panels; one taller than the room between them scrolls.
+    function padPopup(p) {
+      var pad = panelPadding();
+      p.options.autoPanPaddingTopLeft = pad.topLeft.add([5, 5]);
+      p.options.autoPanPaddingBottomRight = pad.bottomRight.add([5, 5]);
+      var room = map.getSize().y - pad.topLeft.y - pad.bottomRight.y - 70;  // tip and margins
+      p.options.maxHeight = Math.max(120, room);
+      p.options.maxWidth = Math.max(160, Math.min(360, map.getSize().x - 60));  // phones too
+    }
+
+    // ---- a click on the map: the smallest feature under the pointer, the others listed ------
+    var HIT_PX = 6;  // how near a line or an outline a click counts as on it
+    var MARKER_PX = 9;  // how near a marker's middle (its symbol is 16 px across)
+    function distanceToParts(lyr, point, closed) {
+      var best = Infinity;
+      (lyr._parts || []).forEach(function (ring) {
+        for (var i = 0; i < ring.length; i++) {
+          var j = i + 1 === ring.length ? (closed ? 0 : -1) : i + 1;
+          if (j >= 0) { best = Math.min(best, L.LineUtil.pointToSegmentDistance(point, ring[i], ring[j])); }
+        }
+      });
+      return best;
+    }
+    function pixelSize(lyr) {
+      var b = lyr._pxBounds;
+      return b ? (b.max.x - b.min.x) * (b.max.y - b.min.y) : Infinity;
+    }
+    // What is under a container point: lines and outlines within HIT_PX first (nearest first),
+    // then the shapes that contain the point, smallest first. One entry per feature.
+    function featuresAt(containerPoint, clicked) {
+      var point = map.containerPointToLayerPoint(containerPoint);
+      var found = dict();
+      function rankOf(lyr) {
+        if (lyr === clicked) { return [-1, 0]; }
+        if (lyr.getLatLng) {
+          var d = map.latLngToContainerPoint(lyr.getLatLng()).distanceTo(containerPoint);
+          return d <= MARKER_PX ? [0, d] : null;
+        }
+        if (!lyr._parts) { return null; }
+        var near = lyr.options.stroke ? distanceToParts(lyr, point, lyr instanceof L.Polygon) : Infinity;
+        if (near <= HIT_PX + lyr.options.weight / 2) { return [0, near]; }
+        var filled = lyr.options.fill && lyr instanceof L.Polygon;
+        if (filled && L.Polygon.prototype._containsPoint.call(lyr, point)) { return [1, pixelSize(lyr)]; }
+        return null;
+      }
+      DATA.layers.forEach(function (layer) {
+        if (!visible[layer.id]) { return; }
+        overlays[layer.id].eachLayer(function (lyr) {
+          if (!lyr.feature) { return; }
+          var rank = rankOf(lyr);
+          if (rank === null) { return; }
+          var key = layer.id + "\u0000" + lyr.feature.properties.id;
+          var seen = lookup(found, key);
+          if (!seen || rank[0] < seen.rank[0] || (rank[0] === seen.rank[0] && rank[1] < seen.rank[1])) {
+            found[key] = { layer: layer, feature: lyr.feature, rank: rank };
+          }
+        });
+      });
+      return Object.keys(found).map(function (k) { return found[k]; }).sort(function (a, b) {
+        return a.rank[0] - b.rank[0] || a.rank[1] - b.rank[1];
+      });
+    }
+    var clickPopup = null;
+    function openFeature(hit, latlng, others) {
+      if (clickPopup) { map.closePopup(clickPopup); }
+      clickPopup = L.popup({ maxWidth: 360 });
+      padPopup(clickPopup);
+      clickPopup.setLatLng(latlng).setContent(popup(hit.layer, hit.feature.properties, others.map(function (o) {
+        return { hit: o, open: function () { openFeature(o, latlng, [hit].concat(others.filter(function (x) { return x !== o; }))); } };
+      }))).openOn(map);
+    }
+    function openAt(containerPoint, latlng, clicked) {
+      var hits = featuresAt(containerPoint, clicked);
+      if (hits.length) { openFeature(hits[0], latlng, hits.slice(1)); }
+    }
+    map.on("click", function (e) { openAt(e.containerPoint, e.latlng, null); });
     function pathStyle(style, p, outline) {
       var u = LOOK.uncertain;
       var uncertain = !!p.uncertainty;
@@ -159,10 +239,18 @@ window.DefenseMap = window.DefenseMap || (function () {
         dashArray: uncertain ? u.dash : (style.dash || null)
       };
     }
+    // Sites of several layers at one place (a base used in 2008 and again in 2016) are drawn
+    // side by side, so that each can be seen and clicked.
+    var markersAt = dict();
     function siteMarker(style, p, latlng) {
       var box = el("div");
       box.appendChild(symbol(p.role, style.color, !!p.uncertainty));
-      var icon = L.divIcon({ html: box.innerHTML, className: "dm-marker", iconSize: [16, 16], iconAnchor: [8, 8] });
+      var where = latlng.lat.toFixed(3) + "," + latlng.lng.toFixed(3);
+      var before = lookup(markersAt, where) || 0;
+      markersAt[where] = before + 1;
+      var shift = before ? (before % 2 ? -1 : 1) * Math.ceil(before / 2) * 14 : 0;
+      var icon = L.divIcon({ html: box.innerHTML, className: "dm-marker", iconSize: [16, 16],
+        iconAnchor: [8 - shift, 8] });
       return L.marker(latlng, { icon: icon, keyboard: true, title: "", alt: p.name });
     }
     function tooltipText(p) {
@@ -172,11 +260,10 @@ window.DefenseMap = window.DefenseMap || (function () {
     }
 
     // ---- popups ------------------------------------------------------------------------------
-    function popup(layer, p) {
+    function popup(layer, p, alsoHere) {
       var box = el("div", { cls: "dm-popup" });
       box.appendChild(el("h3", { text: p.name }));
-      var kind = p.kind === "site" ? LOOK.roles[roleOf(p.role)].word : p.kind;
-      var meta = [kind];
+      var meta = [kindWord(p)];
       if (p.status) { meta.push(lookup(LOOK.statuses, p.status) || p.status); }
       meta.push(layer.title);
       box.appendChild(el("div", { cls: "dm-meta", text: meta.join(" · ") }));
@@ -199,8 +286,19 @@ window.DefenseMap = window.DefenseMap || (function () {
       }
       if (p.derivation) { box.appendChild(el("div", { cls: "dm-derived", text: "Drawn as: " + p.derivation })); }
       box.appendChild(sourceList(layer, p.sources || []));
+      if (alsoHere && alsoHere.length) {
+        var list = el("ul", { cls: "dm-also" });
+        alsoHere.forEach(function (other) {
+          var o = other.hit.feature.properties;
+          var button = el("button", { type: "button", text: o.name + " (" + kindWord(o) + ", " + other.hit.layer.title + ")" });
+          button.addEventListener("click", function (ev) { L.DomEvent.stop(ev); other.open(); });
+          list.appendChild(el("li", {}, [button]));
+        });
+        box.appendChild(el("div", { cls: "dm-also-here" }, [el("strong", { text: "Also here" }), list]));
+      }
       return box;
     }
+    function kindWord(p) { return p.kind === "site" ? LOOK.roles[roleOf(p.role)].word : p.kind; }
     function sourceList(layer, ids) {
       var wrap = el("div", { cls: "dm-sources" });
       wrap.appendChild(el("strong", { text: "Sources" }));
@@ -228,9 +326,38 @@ window.DefenseMap = window.DefenseMap || (function () {
       else if (!on && map.hasLayer(overlays[id])) { map.removeLayer(overlays[id]); }
       else { shown(id, on); }
     }
+    var zoomButtons = dict();  // layer id -> its "zoom to it" button
+    // Where a layer is: its sites if it has any (a ring cut at ±180° spans the whole world),
+    // else its shapes.
+    function layerFocus(id) {
+      var sites = L.latLngBounds([]), shapes = L.latLngBounds([]);
+      overlays[id].eachLayer(function (lyr) {
+        if (lyr.getLatLng) { sites.extend(lyr.getLatLng()); } else if (lyr.getBounds) { shapes.extend(lyr.getBounds()); }
+      });
+      return sites.isValid() ? sites : shapes;
+    }
+    // Is any of the layer on screen? A site in the view, or a shape with a vertex in it or
+    // around its middle (a bounding box says too little of a ring around the pole).
+    function inView(id) {
+      var view = map.getBounds(), seen = false;
+      var corner = map.containerPointToLayerPoint([0, 0]);
+      var box = L.bounds(corner, corner.add(map.getSize()));
+      overlays[id].eachLayer(function (lyr) {
+        if (seen) { return; }
+        if (lyr.getLatLng) { seen = view.contains(lyr.getLatLng()); return; }
+        seen = (lyr._parts || []).some(function (ring) { return ring.some(function (pt) { return box.contains(pt); }); }) ||
+          (lyr instanceof L.Polygon && !!lyr._parts && L.Polygon.prototype._containsPoint.call(lyr, box.getCenter()));
+      });
+      return seen;
+    }
+    function offerZoom(id) {
+      if (!has(zoomButtons, id)) { return; }
+      zoomButtons[id].hidden = !visible[id] || !layerFocus(id).isValid() || inView(id);
+    }
     function shown(id, on) {
       visible[id] = !!on;
       if (!started) { return; }
+      if (!restoring) { offerZoom(id); }
       if (has(layerBoxes, id)) { layerBoxes[id].checked = !!on; }
       syncGroupBoxes();
       renderLegend();
@@ -282,6 +409,17 @@ window.DefenseMap = window.DefenseMap || (function () {
             layerBoxes[id] = input;
             inner.appendChild(el("label", { title: layer.description || "" },
               [input, swatch(layer.style), el("span", { text: layer.title })]));
+            // a layer switched on out of view offers to show itself
+            var zoom = el("button", { type: "button", cls: "dm-zoom-to", "data-zoom-to": id,
+              text: "Out of view: zoom to it" });
+            zoom.hidden = true;
+            zoom.addEventListener("click", function () {
+              var pad = panelPadding();
+              map.fitBounds(layerFocus(id), { paddingTopLeft: pad.topLeft,
+                paddingBottomRight: pad.bottomRight, maxZoom: 7 });
+            });
+            zoomButtons[id] = zoom;
+            inner.appendChild(zoom);
           });
           box.appendChild(el("div", { cls: "dm-group" },
             [el("label", {}, [groupBox, el("span", { text: g.name })]), inner]));
@@ -323,6 +461,10 @@ window.DefenseMap = window.DefenseMap || (function () {
         if (!visible[layer.id]) { return; }
         var item = el("li", { "data-legend-layer": layer.id }, [swatch(layer.style), el("span", { text: layer.title })]);
         list.appendChild(item);
+        // what the layer shows, in the reader's view: not only in a tooltip
+        if (layer.description) {
+          list.appendChild(el("li", { cls: "dm-description", "data-legend-description": layer.id, text: layer.description }));
+        }
         layer.notes.forEach(function (n) { list.appendChild(el("li", { cls: "dm-note", text: "Note: " + n })); });
         layer.features.features.forEach(function (f) {
           if (f.properties.kind === "site") { roles[roleOf(f.properties.role)] = true; }
@@ -354,8 +496,12 @@ window.DefenseMap = window.DefenseMap || (function () {
       options: { position: "topleft" },
       onAdd: function () {
         var box = el("div", { cls: "dm-panel dm-title" });
-        box.appendChild(document.createTextNode(DATA.title));
+        box.appendChild(el("span", { cls: "dm-title-text", text: DATA.title }));
         if (DATA.subtitle) { box.appendChild(el("small", { text: DATA.subtitle })); }
+        // on a small screen the title folds to a button, like every panel
+        var fold = toggleButton(box, "About");
+        fold.classList.add("dm-title-toggle");
+        box.insertBefore(fold, box.firstChild);
         return box;
       }
     });
@@ -366,7 +512,7 @@ window.DefenseMap = window.DefenseMap || (function () {
       options: { position: "bottomleft" },
       onAdd: function () {
         var box = el("div", { cls: "dm-panel dm-timeline", "aria-label": "Timeline" });
-        box.appendChild(el("h4", { text: "Timeline" }));
+        box.appendChild(toggleButton(box, "Timeline"));
         var all = el("input", { type: "checkbox", checked: "checked", "data-timeline": "all" });
         var slider = el("input", { type: "range", min: String(DATA.timeline.min), max: String(DATA.timeline.max),
           step: "1", value: String(DATA.timeline.max), disabled: "disabled", "data-timeline": "year" });
@@ -493,6 +639,7 @@ window.DefenseMap = window.DefenseMap || (function () {
       started = true;
       restore();
       map.on("moveend", updateHash);
+      map.on("moveend", function () { Object.keys(zoomButtons).forEach(offerZoom); });
       window.addEventListener("hashchange", function () {
         var h = parseHash();
         var view = (h.map || "").split("/").map(Number);

@@ -547,7 +547,7 @@ def test_markup_in_names_shows_as_text_and_never_runs(open_map: MapOpener, html:
 
     assert layer_box(page, "ru-links").locator("xpath=..").inner_text() == EVIL_LAYER_TITLE
     assert page.locator('li[data-legend-layer="ru-links"]').inner_text() == EVIL_LAYER_TITLE
-    assert page.locator(".dm-title").evaluate("n => n.firstChild.textContent") == TITLE
+    assert page.locator(".dm-title .dm-title-text").evaluate("n => n.textContent") == TITLE
     assert page.locator("img:not(.leaflet-tile)").count() == 0
     assert page.locator("i, b").count() == 0
     assert_clean(open_map, page)
