@@ -177,7 +177,8 @@ def _timeline(atlas: Atlas) -> dict[str, int]:
     offer names), and context layers (the threat, other radars) are background: neither
     stretches the slider, unless nothing else is dated.
     """
-    story, background = [], []
+    story: list[int] = []
+    background: list[int] = []
     for layer in atlas.layers:
         start = int(layer.period_from[:4]) if layer.period_from else None
         own = [int(d[:4]) for d in (layer.period_from, layer.period_to) if d]

@@ -259,6 +259,55 @@ window.DefenseMap = window.DefenseMap || (function () {
       return text;
     }
 
+    // ---- short labels beside the markers, wherever they collide with nothing ---------------
+    var labelPane = map.createPane("dm-site-labels");
+    labelPane.style.zIndex = 590;  // above the shapes, under the markers (600)
+    labelPane.style.pointerEvents = "none";
+    map.on("zoomstart", function () { labelPane.style.display = "none"; });
+    function shortName(p) { return String(p.name).split(/,| \(/)[0]; }
+    function placeLabels() {
+      if (!started) { return; }
+      labelPane.style.display = "";
+      var size = map.getSize(), taken = [], markers = [];
+      DATA.layers.forEach(function (layer) {
+        overlays[layer.id].eachLayer(function (lyr) {
+          if (!lyr._icon) { return; }
+          if (visible[layer.id]) { markers.push(lyr); }
+          else if (lyr.dmLabel) { lyr.dmLabel.style.display = "none"; }
+        });
+      });
+      markers.forEach(function (lyr) {
+        var c = map.latLngToContainerPoint(lyr.getLatLng());
+        taken.push(L.bounds([c.x - 9, c.y - 9], [c.x + 9, c.y + 9]));
+      });
+      // our panels are taken too: a label under the legend would be unreadable
+      Array.prototype.forEach.call(map.getContainer().querySelectorAll(".leaflet-control"), function (ctl) {
+        var r = ctl.getBoundingClientRect(), box = map.getContainer().getBoundingClientRect();
+        taken.push(L.bounds([r.left - box.left, r.top - box.top], [r.right - box.left, r.bottom - box.top]));
+      });
+      markers.forEach(function (lyr) {
+        if (!lyr.dmLabel) {
+          lyr.dmLabel = el("div", { cls: "dm-site-label", "aria-hidden": "true", text: shortName(lyr.feature.properties) });
+          labelPane.appendChild(lyr.dmLabel);
+        }
+        var label = lyr.dmLabel;
+        label.style.display = "";
+        var w = label.offsetWidth, h = label.offsetHeight;
+        var c = map.latLngToContainerPoint(lyr.getLatLng());
+        var spots = [[12, -h / 2], [-12 - w, -h / 2], [-w / 2, -12 - h], [-w / 2, 12]];
+        var chosen = null;
+        spots.some(function (d) {
+          var box = L.bounds([c.x + d[0], c.y + d[1]], [c.x + d[0] + w, c.y + d[1] + h]);
+          var inside = box.min.x >= 0 && box.min.y >= 0 && box.max.x <= size.x && box.max.y <= size.y;
+          if (inside && !taken.some(function (t) { return t.intersects(box); })) { chosen = box; }
+          return chosen !== null;
+        });
+        if (!chosen) { label.style.display = "none"; return; }
+        taken.push(chosen);
+        L.DomUtil.setPosition(label, map.containerPointToLayerPoint(chosen.min));
+      });
+    }
+
     // ---- popups ------------------------------------------------------------------------------
     function popup(layer, p, alsoHere) {
       var box = el("div", { cls: "dm-popup" });
@@ -362,6 +411,7 @@ window.DefenseMap = window.DefenseMap || (function () {
       syncGroupBoxes();
       renderLegend();
       applyTimeline();
+      placeLabels();
       updateHash();
     }
 
@@ -447,6 +497,8 @@ window.DefenseMap = window.DefenseMap || (function () {
         box.appendChild(toggleButton(box, "Legend"));
         legendBody = el("div");
         box.appendChild(legendBody);
+        // a click on a panel is not a click on the map (it would open what lies beneath)
+        L.DomEvent.disableClickPropagation(box);
         L.DomEvent.disableScrollPropagation(box);
         return box;
       }
@@ -502,6 +554,7 @@ window.DefenseMap = window.DefenseMap || (function () {
         var fold = toggleButton(box, "About");
         fold.classList.add("dm-title-toggle");
         box.insertBefore(fold, box.firstChild);
+        L.DomEvent.disableClickPropagation(box);
         return box;
       }
     });
@@ -639,6 +692,7 @@ window.DefenseMap = window.DefenseMap || (function () {
       started = true;
       restore();
       map.on("moveend", updateHash);
+      map.on("moveend", placeLabels);
       map.on("moveend", function () { Object.keys(zoomButtons).forEach(offerZoom); });
       window.addEventListener("hashchange", function () {
         var h = parseHash();
@@ -649,7 +703,7 @@ window.DefenseMap = window.DefenseMap || (function () {
       fitPanels();
       map.on("resize", fitPanels);
       // a user's own controls are added after ours, in the same script: fit again once they are
-      window.setTimeout(fitPanels, 0);
+      window.setTimeout(function () { fitPanels(); placeLabels(); }, 0);
       window.defenseMap = api;
       return api;
     }

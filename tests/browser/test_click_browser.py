@@ -69,7 +69,7 @@ def _open_by_click(page: Any, feature: dict[str, Any], view: dict[str, Any]) -> 
         page.mouse.click(box["x"] + x, box["y"] + y)
         popup = page.locator(".leaflet-popup .dm-popup").last
         try:
-            popup.wait_for(timeout=1000)
+            popup.wait_for(timeout=3000)
         except PlaywrightTimeout:  # that spot opened nothing: try the next
             continue
         if popup.locator("h3").inner_text() == feature["name"]:
@@ -201,3 +201,71 @@ def test_the_opening_view_frames_brussels_to_the_urals_barents_to_black_sea(open
             [lat, lon],
         )
         assert where == "shown", name
+
+
+LABELS_JS = """() => [...document.querySelectorAll('.dm-site-label')]
+  .filter(n => n.style.display !== 'none')
+  .map(n => { const r = n.getBoundingClientRect(); return [n.textContent, r.left, r.top, r.right, r.bottom]; })"""
+MARKERS_JS = """() => [...document.querySelectorAll('.dm-marker')]
+  .map(n => { const r = n.getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom]; })"""
+
+
+def _overlap(a: list[float], b: list[float]) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def test_markers_carry_short_labels_that_collide_with_nothing(open_map, tmp_path):
+    atlas = geo.load(REPO / "layers")
+    page = open_map(atlas.save_html(tmp_path / "map.html"))
+    labels = page.evaluate(LABELS_JS)
+    names = [name for layer in atlas.layers for name in layer.features["name"]]
+    assert len(labels) >= 6
+    for text, *_ in labels:
+        assert any(name.startswith(text) for name in names), text
+    boxes = [box for _, *box in labels]
+    assert not any(_overlap(a, b) for i, a in enumerate(boxes) for b in boxes[i + 1 :])
+    assert not any(_overlap(a, m) for a in boxes for m in page.evaluate(MARKERS_JS))
+    panels = page.evaluate(
+        "() => [...document.querySelectorAll('.leaflet-control')].map(n => {"
+        " const r = n.getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom]; })"
+    )
+    assert not any(_overlap(a, p) for a in boxes for p in panels)
+    # zoomed in, more sites have room for their label
+    page.evaluate("() => window.defenseMap.map.setView([52, 20], 6, {animate: false})")
+    assert page.evaluate(LABELS_JS)
+
+
+def test_on_a_phone_the_map_shows_europe_panels_fold_and_popups_fit(open_map, tmp_path):
+    atlas = geo.load(REPO / "layers")
+    page = open_map(atlas.save_html(tmp_path / "map.html"), viewport=(390, 844))
+    for panel in (".dm-layers", ".dm-legend", ".dm-timeline", ".dm-title"):
+        assert "dm-folded" in (page.locator(panel).get_attribute("class") or ""), panel
+        button = page.locator(f"{panel} .dm-toggle")
+        button.click()  # opens...
+        assert button.get_attribute("aria-expanded") == "true"
+        button.click()  # ...and folds again
+        assert button.get_attribute("aria-expanded") == "false"
+    in_view = page.evaluate(
+        "pts => pts.map(p => window.defenseMap.map.getBounds().contains(p))",
+        [[52.23, 21.01], [55.76, 37.62], [52.52, 13.40]],  # Warsaw, Moscow, Berlin
+    )
+    assert in_view == [True, True, True]
+    # a popup fits the screen, its close button visible
+    page.evaluate(
+        """() => { const m = window.defenseMap.map; let lyr = null;
+             window.defenseMap.overlays['us-third-site-2007'].eachLayer(l => { if (l.getLatLng) lyr = lyr || l; });
+             m.setView(lyr.getLatLng(), 5, {animate: false}); }"""
+    )
+    box = page.locator(".dm-map").bounding_box()
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    popup = page.locator(".leaflet-popup").last
+    popup.wait_for()
+    page.wait_for_timeout(400)  # the popup pans into view
+    r = popup.bounding_box()
+    assert (
+        r["x"] >= 0 and r["x"] + r["width"] <= 390 and r["y"] >= 0 and r["y"] + r["height"] <= 844
+    )
+    close = popup.locator(".leaflet-popup-close-button")
+    assert close.is_visible()
+    c = close.bounding_box()
+    assert 0 <= c["x"] and c["x"] + c["width"] <= 390 and 0 <= c["y"] <= 844
