@@ -24,7 +24,7 @@ DRAWN_JS = """() => {
   const marks = document.querySelectorAll('.leaflet-marker-pane > *').length;
   return shapes > 0 && marks >= 0 && document.readyState === 'complete';
 }"""
-LOADS = 5
+LOADS = 9
 
 
 def time_to_drawn_ms(html: Path, *, loads: int = LOADS) -> float:

@@ -317,10 +317,24 @@ def _place_name_regex(kind: str) -> re.Pattern[str]:
     return re.compile(place_name_pattern(kind))
 
 
+@functools.cache
+def _listed_spellings(kind: str) -> frozenset[str]:
+    """The listed spellings of a kind of place, as written and in upper and lower case: each
+    matches the pattern, so a layer that uses them needs no regex (compiling the country
+    pattern takes about a second)."""
+    return frozenset(
+        form
+        for spelling in place_spellings(kind)
+        for form in (spelling, spelling.upper(), spelling.lower())
+    )
+
+
 def _check_place_name(kind: str, value: Any) -> Any:
     """Refuse a known place spelt with letters the pattern does not allow; names that are not
     known at all are reported where the shape is built, with suggestions."""
-    if not isinstance(value, str) or _place_name_regex(kind).match(value):
+    if not isinstance(value, str) or value in _listed_spellings(kind):
+        return value
+    if _place_name_regex(kind).match(value):
         return value
     index = _place_index(kind)
     try:

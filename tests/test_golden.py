@@ -22,6 +22,9 @@ from geo.render.html import render_html
 REPO = Path(__file__).resolve().parents[1]
 GOLDEN = REPO / "tests" / "golden"
 DATA_RE = re.compile(r'(<script type="application/json" id="[^"]+-data">)(.*?)(</script>)', re.S)
+BASEMAP_RE = re.compile(
+    r'(<script type="application/json" id="[^"]+-basemap">)(.*?)(</script>)', re.S
+)
 CASES = {
     "basic": REPO / "tests" / "fixtures" / "basic",
     "shipped": REPO / "layers",
@@ -60,7 +63,10 @@ def normalise(page: str) -> tuple[str, dict[str, Any]]:
     blobs = [json.loads(m.group(2)) for m in DATA_RE.finditer(page)]
     assert blobs, "the page has no data scripts"
     data = {**blobs[0], "layers": blobs[1:]}  # the controls' data, then one script per layer
-    basemap = data.pop("vector_basemap")
+    data.pop("vector_basemap")  # null: the base map has a script of its own
+    basemap_match = BASEMAP_RE.search(page)
+    assert basemap_match, "the page has no vector base map"
+    basemap = json.loads(basemap_match.group(2))
     data["vector_basemap"] = {"digest": _digest(basemap), "sea_labels": basemap["sea_labels"]}
 
     for layer in data["layers"]:
@@ -69,7 +75,7 @@ def normalise(page: str) -> tuple[str, dict[str, Any]]:
             outline = feature["properties"].get("outline")
             if outline:
                 feature["properties"]["outline"] = summarise_geometry(outline)
-    skeleton = DATA_RE.sub(r"\1@DATA@\3", page)
+    skeleton = BASEMAP_RE.sub(r"\1@BASEMAP@\3", DATA_RE.sub(r"\1@DATA@\3", page))
     # Leaflet's hashes and our message are data of assets.py, reviewed there
     skeleton = re.sub(r'integrity="sha384-[^"]+"', 'integrity="@SRI@"', skeleton)
     # our own script and stylesheet are reviewed as source files, not again as golden copies

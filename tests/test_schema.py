@@ -504,3 +504,14 @@ def test_a_spelling_with_a_letter_that_folds_to_two_cannot_become_a_pattern(monk
         ValueError, match=r"^cannot write 'Große See' as a pattern: a letter folds to two$"
     ):
         geo.schema._written_forms("sea")
+
+
+@pytest.mark.parametrize("kind", ["country", "sea"])
+def test_the_fast_path_for_listed_names_agrees_with_the_pattern(kind):
+    """check accepts listed spellings without the (slow to compile) regex: each must match it."""
+    import re
+
+    from geo.schema import _listed_spellings, place_name_pattern
+
+    pattern = re.compile(place_name_pattern(kind))
+    assert [s for s in _listed_spellings(kind) if not pattern.match(s)] == []

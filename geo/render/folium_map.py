@@ -245,10 +245,17 @@ _CONTROLS = _ENV.from_string(
     """
 {% macro html(this, kwargs) %}
 <script type="application/json" id="{{ this.get_name() }}-data">{{ this.data_json | safe }}</script>
+{%- if this.basemap_json %}
+<script type="application/json" id="{{ this.get_name() }}-basemap">
+{{- this.basemap_json | safe -}}
+</script>
+{%- endif %}
 {%- endmacro %}
 {% macro script(this, kwargs) %}
+{%- set basemap = (this.get_name() ~ "-basemap") | tojson %}
 var {{ this.get_name() }} = DefenseMap.create(
-  {{ this.map_name }}, DefenseMap.data({{ (this.get_name() ~ "-data") | tojson }}));
+  {{ this.map_name }}, DefenseMap.data({{ (this.get_name() ~ "-data") | tojson }}),
+  {% if this.basemap_json %}DefenseMap.data({{ basemap }}){% else %}null{% endif %});
 {%- endmacro %}
 """
 )
@@ -260,15 +267,17 @@ class DefenseControls(_LiteralMacro):
     _template = _CONTROLS
 
     def __init__(self, parent: DefenseMap, atlas: Atlas) -> None:
-        from .html import page_config
+        from .html import page_config, vector_basemap_json
 
         super().__init__()
         self._name = "DefenseControls"
         self._id = parent._id
         self.map_name = parent.get_name()
-        config = page_config(atlas, offline=parent.offline)
+        config = page_config(atlas, offline=parent.offline, basemap=False)
         config["map_id"] = parent._id
         self.data_json = script_json(config)
+        # the base map is the same for every map: its text is made once per process
+        self.basemap_json = vector_basemap_json()
 
 
 _LAYER = _ENV.from_string(

@@ -6,10 +6,11 @@ Nothing in it is random or dated, so the same Atlas gives byte-identical HTML.
 
 from __future__ import annotations
 
+import functools
 import json
 from typing import Any
 
-from shapely.geometry import mapping
+import shapely
 
 from .. import geodesy
 from ..atlas_types import Atlas, Layer
@@ -46,11 +47,15 @@ def render_html(atlas: Atlas, *, offline: bool = False) -> str:
     return to_folium(atlas, offline=offline).get_root().render()
 
 
-def page_config(atlas: Atlas, *, offline: bool) -> dict[str, Any]:
-    """Return what the page's controls need besides the layers, as JSON-ready data."""
+def page_config(atlas: Atlas, *, offline: bool, basemap: bool = True) -> dict[str, Any]:
+    """Return what the page's controls need besides the layers, as JSON-ready data.
+
+    `basemap=False` leaves the vector base map out (the page carries it as its own, cached,
+    script: it is the same for every map).
+    """
     from .style import page_look
 
-    vector = _vector_basemap()
+    vector = vector_basemap()
     basemaps = [] if offline else [dict(b) for b in TILE_BASEMAPS]
     if vector is not None:
         basemaps.append(VECTOR_BASEMAP)
@@ -59,7 +64,7 @@ def page_config(atlas: Atlas, *, offline: bool) -> dict[str, Any]:
         "subtitle": "Proposals, counter-offers and deployments; click a shape for its sources",
         "look": page_look(),
         "basemaps": basemaps,
-        "vector_basemap": vector,
+        "vector_basemap": vector if basemap else None,
         "groups": _groups(atlas),
         "bounds": _initial_bounds(atlas),
         "timeline": _timeline(atlas),
@@ -191,8 +196,12 @@ def _timeline(atlas: Atlas) -> dict[str, int]:
     return {"min": min(years, default=2007), "max": max(years, default=2012)}
 
 
-def _vector_basemap() -> dict[str, Any] | None:
-    """Return land, borders and sea labels from the reference geography, or None without it."""
+@functools.cache
+def vector_basemap() -> dict[str, Any] | None:
+    """Return land, borders and sea labels from the reference geography, or None without it.
+
+    Made once per process (the same for every map); callers must not change it.
+    """
     try:
         from ..reference import basemap
     except ImportError:
@@ -220,5 +229,14 @@ def _collection(geometries: Any) -> dict[str, Any]:
 
 
 def _rounded_geometry(geometry: Any, decimals: int) -> dict[str, Any]:
-    """GeoJSON geometry with coordinates rounded, as plain lists."""
-    return json.loads(json.dumps(mapping(rounded(geometry, decimals))))
+    """GeoJSON geometry with coordinates on the grid of `decimals`, as plain lists."""
+    return dict(json.loads(shapely.to_geojson(rounded(geometry, decimals))))
+
+
+@functools.cache
+def vector_basemap_json() -> str | None:
+    """The vector base map as text for a <script> element, made once per process."""
+    from .folium_map import script_json
+
+    data = vector_basemap()
+    return None if data is None else script_json(data)

@@ -30,8 +30,9 @@ window.DefenseMap = window.DefenseMap || (function () {
     return node;
   }
 
-  function create(map, DATA) {
+  function create(map, DATA, basemap) {
     var LOOK = DATA.look;
+    if (basemap) { DATA.vector_basemap = basemap; }
     DATA.layers = [];
     function roleOf(role) { return has(LOOK.roles, role) ? role : "other"; }
     function symbol(role, color, uncertain) {
@@ -285,14 +286,20 @@ window.DefenseMap = window.DefenseMap || (function () {
         var r = ctl.getBoundingClientRect(), box = map.getContainer().getBoundingClientRect();
         taken.push(L.bounds([r.left - box.left, r.top - box.top], [r.right - box.left, r.bottom - box.top]));
       });
+      // make the labels, then measure them all at once (one layout, not one per label)
       markers.forEach(function (lyr) {
         if (!lyr.dmLabel) {
           lyr.dmLabel = el("div", { cls: "dm-site-label", "aria-hidden": "true", text: shortName(lyr.feature.properties) });
           labelPane.appendChild(lyr.dmLabel);
         }
+        lyr.dmLabel.style.display = "";
+      });
+      markers.forEach(function (lyr) {
+        if (!lyr.dmLabelSize) { lyr.dmLabelSize = [lyr.dmLabel.offsetWidth, lyr.dmLabel.offsetHeight]; }
+      });
+      markers.forEach(function (lyr) {
         var label = lyr.dmLabel;
-        label.style.display = "";
-        var w = label.offsetWidth, h = label.offsetHeight;
+        var w = lyr.dmLabelSize[0], h = lyr.dmLabelSize[1];
         var c = map.latLngToContainerPoint(lyr.getLatLng());
         var spots = [[12, -h / 2], [-12 - w, -h / 2], [-w / 2, -12 - h], [-w / 2, 12]];
         var chosen = null;
@@ -411,7 +418,7 @@ window.DefenseMap = window.DefenseMap || (function () {
       syncGroupBoxes();
       renderLegend();
       applyTimeline();
-      placeLabels();
+      if (!restoring) { placeLabels(); }  // restore() places them once, when all are shown
       updateHash();
     }
 
@@ -661,6 +668,7 @@ window.DefenseMap = window.DefenseMap || (function () {
           animate: false });
       }
       restoring = false;
+      placeLabels();
       updateHash();
     }
 
