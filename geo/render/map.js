@@ -272,9 +272,8 @@ window.DefenseMap = window.DefenseMap || (function () {
       var size = map.getSize(), taken = [], markers = [];
       DATA.layers.forEach(function (layer) {
         overlays[layer.id].eachLayer(function (lyr) {
-          if (!lyr._icon) { return; }
-          if (visible[layer.id]) { markers.push(lyr); }
-          else if (lyr.dmLabel) { lyr.dmLabel.style.display = "none"; }
+          if (visible[layer.id] && lyr._icon) { markers.push(lyr); }
+          else if (lyr.dmLabel) { lyr.dmLabel.style.display = "none"; }  // its layer went off
         });
       });
       markers.forEach(function (lyr) {

@@ -233,6 +233,10 @@ def test_markers_carry_short_labels_that_collide_with_nothing(open_map, tmp_path
     # zoomed in, more sites have room for their label
     page.evaluate("() => window.defenseMap.map.setView([52, 20], 6, {animate: false})")
     assert page.evaluate(LABELS_JS)
+    # a layer switched off takes its labels with it
+    page.locator("[data-layer-id='us-third-site-2007']").uncheck()
+    shown = [text for text, *_ in page.evaluate(LABELS_JS)]
+    assert not any(text.startswith("European Interceptor Site") for text in shown)
 
 
 def test_on_a_phone_the_map_shows_europe_panels_fold_and_popups_fit(open_map, tmp_path):
