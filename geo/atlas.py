@@ -78,20 +78,11 @@ def load(
     if missing:
         raise LayerFileError(missing)
     if not files:
-        return load_atlas(Path(items[0]) if items else Path("."), title=title or DEFAULT_TITLE)
-    return build_atlas(files, title=title or DEFAULT_TITLE)
-
-
-def load_atlas(folder: Path | str, *, title: str = DEFAULT_TITLE) -> Atlas:
-    """Read, check and build every layer file in `folder`; raise LayerFileError listing all
-    problems."""
-    folder = Path(folder)
-    files = layer_files(folder) if folder.is_dir() else []
-    if not files:
+        where_named = display_name(Path(items[0])) if items else "(no paths given)"
         raise LayerFileError(
             [
                 Problem(
-                    display_name(folder),
+                    where_named,
                     None,
                     "",
                     "no layer files found",
@@ -99,7 +90,12 @@ def load_atlas(folder: Path | str, *, title: str = DEFAULT_TITLE) -> Atlas:
                 )
             ]
         )
-    return build_atlas(files, title=title)
+    return build_atlas(files, title=title or DEFAULT_TITLE)
+
+
+def load_atlas(folder: Path | str, *, title: str = DEFAULT_TITLE) -> Atlas:
+    """Read, check and build every layer file in `folder` (see `load`)."""
+    return load(folder, title=title)
 
 
 def build_atlas(files: Iterable[Path], *, title: str = DEFAULT_TITLE) -> Atlas:

@@ -64,8 +64,10 @@ def leaflet_file(name: str) -> bytes:
     return root.joinpath(_FOLDER, name).read_bytes()
 
 
+@cache
 def inline_assets() -> Assets:
-    """Return Leaflet's CSS and JS as text to inline, for a page that needs no network."""
+    """Return Leaflet's CSS and JS as text to inline, for a page that needs no network (read
+    once per process)."""
     css = _inline_images(leaflet_file("leaflet.css").decode("utf-8"))
     # Leaflet finds its default marker images through a CSS path; a data: URL has none, so the
     # default icon (a user's folium.Marker) is told its images directly.
@@ -102,6 +104,7 @@ def _inline_images(css: str) -> str:
     return re.sub(r"url\(\s*['\"]?([^'\")]*)['\"]?\s*\)", replace, css)
 
 
+@cache
 def own_file(name: str) -> str:
     """Read one of our own page files (map.js, map.css) shipped beside this module."""
     return importlib.resources.files("geo.render").joinpath(name).read_text("utf-8")

@@ -183,7 +183,7 @@ def geojson_geometry(geom: BaseGeometry | None, decimals: int) -> dict[str, Any]
     """
     if geom is None or geom.is_empty:
         return None
-    snapped = oriented(rounded(geom, decimals))
+    snapped = rounded(geom, decimals)  # polygons come back oriented as RFC 7946 asks
     return None if snapped.is_empty else dict(json.loads(shapely.to_geojson(snapped)))
 
 

@@ -30,7 +30,7 @@ from typing import Any
 
 import folium
 import jinja2
-from branca.element import CssLink, Element, Figure, JavascriptLink, Link, MacroElement
+from branca.element import Element, Figure, Link, MacroElement
 from folium.elements import JSCSSMixin
 from folium.raster_layers import TileLayer
 
@@ -395,7 +395,7 @@ def _walk(element: Element) -> Iterator[Element]:
 def _drop_remote_links(header: Element) -> None:
     """Remove <script src>/<link href> to the network that something put in the page's head."""
     for name, child in list(header._children.items()):
-        if isinstance(child, (JavascriptLink, CssLink, Link)) and _is_remote(child.url):
+        if isinstance(child, Link) and _is_remote(child.url):  # script and stylesheet links
             warnings.warn(
                 f"{type(child).__name__} {name!r} ({child.url}) would load from the network; "
                 "an offline page leaves it out",

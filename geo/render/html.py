@@ -7,14 +7,11 @@ Nothing in it is random or dated, so the same Atlas gives byte-identical HTML.
 from __future__ import annotations
 
 import functools
-import json
 from typing import Any
-
-import shapely
 
 from .. import geodesy
 from ..atlas_types import Atlas, Layer
-from .features import layer_to_geojson_features, rounded
+from .features import geojson_geometry, layer_to_geojson_features
 
 #: 5 decimals of a degree is about 1 m: finer than any source's precision, and a lighter page.
 COORD_DECIMALS = 5
@@ -141,7 +138,7 @@ def _seamless_outline(geometry: Any) -> dict[str, Any] | None:
     west, south, east, north = geometry.bounds
     if -180 < west and east < 180 and -90 < south and north < 90:
         return None
-    return _rounded_geometry(geodesy.seamless_outline(geometry), COORD_DECIMALS)
+    return geojson_geometry(geodesy.seamless_outline(geometry), COORD_DECIMALS)
 
 
 #: Regions are framed up to this latitude: a sea that reaches the Arctic ice would pull the
@@ -220,17 +217,10 @@ def vector_basemap() -> dict[str, Any] | None:
 
 
 def _collection(geometries: Any) -> dict[str, Any]:
-    features = [
-        {"type": "Feature", "properties": {}, "geometry": _rounded_geometry(geom, 2)}
-        for geom in geometries
-        if geom is not None and not geom.is_empty
-    ]
+    """Base-map shapes on a 0.01° grid (about 1 km: the base map is drawn at zoom 7 or less)."""
+    snapped = (geojson_geometry(geom, 2) for geom in geometries)
+    features = [{"type": "Feature", "properties": {}, "geometry": g} for g in snapped if g]
     return {"type": "FeatureCollection", "features": features}
-
-
-def _rounded_geometry(geometry: Any, decimals: int) -> dict[str, Any]:
-    """GeoJSON geometry with coordinates on the grid of `decimals`, as plain lists."""
-    return dict(json.loads(shapely.to_geojson(rounded(geometry, decimals))))
 
 
 @functools.cache
