@@ -16,7 +16,7 @@ from geo.errors import ExportError
 from geo.render.style import SYMBOL_BOX, UNCERTAIN, marker_style, role_look
 
 from ._frame import Frame, line_path
-from ._layout import StaticLayout
+from ._layout import Pane, Sheet
 from ._page import unit_px
 from ._text import Font, Labels
 from ._theme import CSS_PX_PT, MARKER_BOX_PT, TEXT_COLOR
@@ -112,11 +112,13 @@ def marker_radius_pt(role: str, scale: float) -> float:
 
 @dataclass
 class Canvas:
-    """What the drawing functions share: figure, map axes, layout, frame and label placer."""
+    """What the drawing functions share: the figure and the image layout, and for one map of
+    it, its axes, pane, frame and label placer."""
 
     fig: Figure
     ax: Any
-    layout: StaticLayout
+    layout: Sheet
+    pane: Pane
     frame: Frame
     labels: Labels
 
@@ -136,9 +138,13 @@ class Canvas:
         return py / self.layout.height_px
 
     def px(self, x: Any, y: Any) -> tuple[float, float]:
-        """Return the image pixel of projected x/y metres (numbers or 0-d arrays)."""
-        px, py = self.layout.data_to_px(x, y)
+        """Return the image pixel of projected x/y metres (numbers or 0-d arrays) on the map."""
+        px, py = self.pane.data_to_px(x, y)
         return float(px), float(py)
+
+    def gid(self, name: str) -> str:
+        """Return the SVG id of an artist of this map, unique when two maps share the image."""
+        return f"{self.pane.gid_prefix}{name}"
 
     def text(self, px: float, py: float, text: str, font: Font, **kwargs: Any) -> None:
         """Draw text at image pixel (px, py) in figure coordinates, never as mathtext."""

@@ -1,4 +1,5 @@
-"""Draw a planned layout into a matplotlib figure: base map, graticule, layers, text around."""
+"""Draw a planned layout into a matplotlib figure: for each map its base map, graticule, layers
+and names, then the text around: title, headings, legends, sources."""
 
 from __future__ import annotations
 
@@ -18,42 +19,53 @@ from ._canvas import Canvas
 from ._frame import Frame, area_path
 from ._labels import draw_labels, draw_sea_labels
 from ._layers import draw_layers
-from ._layout import StaticLayout
-from ._panels import draw_header, draw_legend, draw_scale_bar, draw_sources
+from ._layout import Pane, Sheet
+from ._panels import draw_header, draw_heading, draw_legend, draw_scale_bar, draw_sources
 from ._text import Labels
 from ._theme import CSS_PX_PT, GRATICULE_COLOR
 
 _GRATICULE_STEPS_DEG = (1, 2, 5, 10, 15, 20, 30)
 
 
-def draw(layout: StaticLayout, basemap: Mapping[str, Any]) -> Figure:
+def draw(layout: Sheet, basemap: Mapping[str, Any]) -> Figure:
     """Return a figure with everything `layout` plans, over the land and seas of `basemap`."""
     fig = Figure(
         figsize=(layout.width_px / layout.dpi, layout.height_px / layout.dpi), dpi=layout.dpi
     )
     FigureCanvasAgg(fig)  # Agg explicitly: there is no display here, and no pyplot state
     fig.patch.set_facecolor("white")
-    ax = _map_axes(fig, layout)
-    x0, y0, w, h = layout.map_box
-    frame = Frame.for_view(layout.projection, layout.view)
-    canvas = Canvas(fig, ax, layout, frame, Labels((x0, y0, x0 + w, y0 + h)))
+    canvases = [draw_map(fig, layout, pane, basemap) for pane in layout.panes]
+    draw_header(canvases[0])
+    for canvas in canvases:
+        draw_heading(canvas)
+        draw_legend(canvas)
+    draw_sources(canvases[0])
+    return fig
+
+
+def draw_map(fig: Figure, layout: Sheet, pane: Pane, basemap: Mapping[str, Any]) -> Canvas:
+    """Draw one map of the image in its box: base map, graticule, layers, scale bar, names.
+
+    Return the canvas of the map, for the legend and text around it.
+    """
+    ax = _map_axes(fig, layout, pane)
+    x0, y0, w, h = pane.map_box
+    frame = Frame.for_view(pane.projection, pane.view)
+    canvas = Canvas(fig, ax, layout, pane, frame, Labels((x0, y0, x0 + w, y0 + h)))
     _draw_base(canvas, basemap)
     _draw_graticule(canvas)
     sites = draw_layers(canvas)
     draw_scale_bar(canvas)  # before the names, which then keep off it
     draw_labels(canvas, sites)
     draw_sea_labels(canvas, basemap.get("seas"))
-    draw_header(canvas)
-    draw_legend(canvas)
-    draw_sources(canvas)
-    return fig
+    return canvas
 
 
-def _map_axes(fig: Figure, layout: StaticLayout) -> Any:
-    x0, y0, w, h = layout.map_box
+def _map_axes(fig: Figure, layout: Sheet, pane: Pane) -> Any:
+    x0, y0, w, h = pane.map_box
     W, H = layout.width_px, layout.height_px
     ax = fig.add_axes((x0 / W, y0 / H, w / W, h / H))
-    xmin, ymin, xmax, ymax = layout.view
+    xmin, ymin, xmax, ymax = pane.view
     ax.set_xlim(xmin, xmax)
     ax.set_ylim(ymin, ymax)
     ax.set_aspect("auto")  # the view already has the box's aspect ratio
@@ -90,7 +102,7 @@ def _draw_base(canvas: Canvas, basemap: Mapping[str, Any]) -> None:
 
 def _draw_graticule(canvas: Canvas) -> None:
     """Draw meridians and parallels every few degrees, faintly, under the layers."""
-    xmin, _, xmax, _ = canvas.layout.view
+    xmin, _, xmax, _ = canvas.pane.view
     span_deg = (xmax - xmin) / 111_000
     step = next((s for s in _GRATICULE_STEPS_DEG if span_deg / s <= 8), 30)
     lats = np.arange(-90 + step, 90, step)

@@ -131,7 +131,8 @@ def _place_area_label(canvas: Canvas, label: PendingLabel) -> None:
 def _draw_label(
     canvas: Canvas, box: Box, lines: Sequence[str], font: Font, color: Any, ha: str, fid: str
 ) -> None:
-    draw_block(canvas, box, lines, font, color=color, ha=ha, gid=f"label-{fid}" if fid else None)
+    gid = canvas.gid(f"label-{fid}") if fid else None
+    draw_block(canvas, box, lines, font, color=color, ha=ha, gid=gid)
 
 
 def draw_block(
@@ -177,7 +178,7 @@ def draw_sea_labels(canvas: Canvas, seas: Any) -> None:
     """Name the seas that are large in this view, where no other label is."""
     if seas is None or not len(seas) or "name" not in seas:
         return
-    view_area = _box_area(canvas.layout.view)
+    view_area = _box_area(canvas.pane.view)
     font = canvas.layout.fonts["sea"]
     chosen: dict[str, tuple[float, Any]] = {}
     for row in rows_of(seas):
@@ -208,7 +209,7 @@ def _box_area(box: Sequence[float]) -> float:
 
 
 def _place_sea_label(canvas: Canvas, name: str, lon: float, lat: float, font: Font) -> None:
-    x, y = canvas.layout.projection.forward(lon, lat)
+    x, y = canvas.pane.projection.forward(lon, lat)
     if not np.isfinite(x):
         return
     px, py = canvas.px(x, y)

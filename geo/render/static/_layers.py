@@ -29,7 +29,7 @@ def draw_layers(canvas: Canvas) -> list[SiteMark | PendingLabel]:
     """
     labels: list[_Pending] = []
     for rank in range(3):
-        for index, layer in enumerate(canvas.layout.layers):
+        for index, layer in enumerate(canvas.pane.layers):
             zorder = 3 + rank + index * 0.001  # later layers over earlier ones
             for row in rows_of(layer.features):
                 kind = kind_of(row)
@@ -55,7 +55,7 @@ def _draw_area(
         zorder=zorder + 0.5,
         linestyle=look.linestyle,
     )
-    site = canvas.layout.range_sites.get(str(row.id)) if prefer_label else None
+    site = canvas.pane.range_sites.get(str(row.id)) if prefer_label else None
     text = label_text(row, prefer_label=prefer_label, site=site)
     if not text or not len(areas):
         return None
@@ -91,8 +91,8 @@ def _draw_site(canvas: Canvas, row: Any, look: Paint, zorder: float) -> _Pending
     point = row.geometry.representative_point() if row.geometry is not None else None
     if point is None or point.is_empty:
         return None
-    x, y = canvas.layout.projection.forward(point.x, point.y)
-    xmin, ymin, xmax, ymax = canvas.layout.view
+    x, y = canvas.pane.projection.forward(point.x, point.y)
+    xmin, ymin, xmax, ymax = canvas.pane.view
     if not (np.isfinite(x) and xmin <= x <= xmax and ymin <= y <= ymax):
         return None
     role = role_of(row)
@@ -120,7 +120,7 @@ _DRAWERS: dict[str, Callable[[Canvas, Any, Paint, float], _Pending]] = {
 
 def _area_anchors(canvas: Canvas, areas: np.ndarray) -> list[tuple[float, float]]:
     """Return label spots inside the largest visible part of an area, the best one first."""
-    xmin, ymin, xmax, ymax = canvas.layout.view
+    xmin, ymin, xmax, ymax = canvas.pane.view
     visible = shapely.clip_by_rect(areas, xmin, ymin, xmax, ymax)
     polys = parts(visible, polygonal=True)
     if not len(polys):
@@ -137,7 +137,7 @@ def _area_anchors(canvas: Canvas, areas: np.ndarray) -> list[tuple[float, float]
 
 def _ring_anchors(canvas: Canvas, outline: np.ndarray) -> list[tuple[float, float]]:
     """Return spots along a ring's visible outline, the northernmost (topmost) first."""
-    xmin, ymin, xmax, ymax = canvas.layout.view
+    xmin, ymin, xmax, ymax = canvas.pane.view
     inset = 0.04 * (xmax - xmin)
     visible = shapely.clip_by_rect(outline, xmin + inset, ymin + inset, xmax - inset, ymax - inset)
     lines = parts(visible, polygonal=False)

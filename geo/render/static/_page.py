@@ -1,7 +1,8 @@
-"""Share the image between header, map, legend and sources: sizes fixed by the width, and the fit.
+"""Share the image between header, maps, legends and sources: sizes fixed by the width, the fit.
 
 Heights are in image pixels. With no height given the image grows to hold everything at full
 size; the legend stands beside the map, or in columns under it when it is much the taller.
+Maps side by side (a compare image) each have their legend in columns under them.
 With a height given, text shrinks a little, layer descriptions go, then rows are cut and
 counted ("+ 3 more layers").
 """
@@ -12,6 +13,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from geo.atlas_types import Source
+from geo.errors import ExportError
 
 from ._rows import Row, source_rows
 from ._text import Font, wrap
@@ -21,14 +23,20 @@ from ._theme import BASE_WIDTH_IN, FONT_PT
 _LEGEND_TRIES = ((1.0, True), (0.9, True), (1.0, False), (0.9, False), (0.8, False))
 #: A legend this much taller than the map beside it goes under the map instead.
 _LEGEND_BESIDE_MAX = 1.15
+#: In a fixed height, legends under maps side by side take at most this share of the room.
+_LEGEND_UNDER_MAX = 0.4
+#: A map lower than this (in reference pixels) cannot be read: the height asked is too small.
+_MIN_MAP_REF_PX = 60.0
 
 MakeLegend = Callable[[float, bool, float], list[Row]]  # (text factor, descriptions, width)
+Columns = tuple[tuple[Row, ...], ...]  # rows in columns, left to right
 
 
 def fonts_for(scale: float) -> dict[str, Font]:
     """Return the fonts of every text block, `scale` times the sizes of a 1600 px image."""
     fonts = {key: Font(size * scale) for key, size in FONT_PT.items()}
     fonts["title"] = replace(fonts["title"], weight="bold")
+    fonts["heading"] = replace(fonts["heading"], weight="bold")
     fonts["group"] = Font(FONT_PT["legend"] * scale, weight="bold")
     fonts["note"] = Font(FONT_PT["legend_small"] * scale, style="italic")
     fonts["sea"] = replace(fonts["sea"], style="italic")
@@ -48,7 +56,7 @@ def unit_px(scale: float, dpi: float) -> float:
 @dataclass(frozen=True)
 class Header:
     title_lines: tuple[str, ...]
-    date_line: str | None
+    date_lines: tuple[str, ...]  # the muted line(s) under the title
     height_px: float  # with the margin above it
 
 
@@ -79,13 +87,23 @@ class Page:
     def footer_w(self) -> float:
         return self.width_px - 2 * self.margin
 
+    def pane_w(self, n_panes: int) -> float:
+        """The width of each of `n_panes` maps side by side across the image.
+
+        >>> Page.of(1600, 150).pane_w(1), Page.of(1600, 150).pane_w(2)
+        (1536.0, 752.0)
+        """
+        return (self.footer_w - self.margin * (n_panes - 1)) / n_panes
+
     def header(self, title: str, date_line: str | None) -> Header:
-        """Wrap the title across the image; an empty title takes no room."""
-        font = self.fonts["title"]
-        lines = tuple(wrap(title, font, self.width_px - 2 * self.margin, self.dpi)) if title else ()
+        """Wrap the title and the line under it across the image; empty ones take no room."""
+        font, date_font = self.fonts["title"], self.fonts["date"]
+        width = self.width_px - 2 * self.margin
+        lines = tuple(wrap(title, font, width, self.dpi)) if title else ()
+        dates = tuple(wrap(date_line, date_font, width, self.dpi)) if date_line else ()
         height = len(lines) * font.line_px(self.dpi)
-        height += self.fonts["date"].line_px(self.dpi) * 1.2 if date_line else 0.0
-        return Header(lines, date_line, height + self.margin)
+        height += date_font.line_px(self.dpi) * (len(dates) + 0.2) if dates else 0.0
+        return Header(lines, dates, height + self.margin)
 
     def columns(self, width_px: float, min_col_px: float) -> tuple[int, float]:
         """Return how many columns of at least `min_col_px` fit in `width_px`, and their width.
@@ -99,24 +117,29 @@ class Page:
 
 @dataclass(frozen=True)
 class Plan:
-    """How the image height is shared: sources, map, and the legend beside or under the map."""
+    """How the image height is shared: sources, then the maps with their legends beside or under.
 
-    source_columns: tuple[tuple[Row, ...], ...]
+    One map has its legend beside it (`legend_below_h` 0) or under it; maps side by side have
+    theirs under them, one legend per map in `legends`.
+    """
+
+    source_columns: Columns
     footer_h: float
-    map_w: float
+    map_w: float  # of each map
     map_h: float
-    legend_columns: tuple[tuple[Row, ...], ...]
-    legend_below_h: float = 0.0  # the legend's height with its gap when it is under the map
+    legends: tuple[Columns, ...]  # one per map, left to right
+    legend_below_h: float = 0.0  # the legends' height with their gap when they are under the maps
 
 
 @dataclass(frozen=True)
 class Fit:
-    """Shares the image height between header, map, legend and sources."""
+    """Shares the image height between header, maps, legends and sources."""
 
     height_px: int | None
     page: Page
     header_h: float
     extent: Sequence[float]
+    heading_h: float = 0.0  # the headings over maps side by side
 
     def natural_h(self, map_w: float) -> float:
         """Return the height a map `map_w` wide takes to show the extent, within limits."""
@@ -134,17 +157,42 @@ class Fit:
         # the map and its legend matter more than the list of sources
         columns, footer_h = self._sources(sources, max_h=0.35 * room)
         map_h = room - footer_h
+        self._check_map_h(map_h)
         # smaller text first, then without the layer descriptions, then fewer layers
         for factor, descriptions in _LEGEND_TRIES:
             legend = make_legend(factor, descriptions, page.legend_w)
             if rows_height(legend) <= map_h:
                 break
         legend = fit_rows(legend, map_h, "layers")
-        return Plan(columns, footer_h, page.map_w, map_h, (tuple(legend),))
+        return Plan(columns, footer_h, page.map_w, map_h, ((tuple(legend),),))
 
-    def _grown(
-        self, columns: tuple[tuple[Row, ...], ...], footer_h: float, make_legend: MakeLegend
+    def solve_side_by_side(
+        self, sources: Sequence[tuple[int, Source]], make_legends: Sequence[MakeLegend]
     ) -> Plan:
+        """Return where sources go and how high the maps side by side are, one per legend,
+        each over its legend, and the rows that fit."""
+        page = self.page
+        if self.height_px is None:
+            columns, footer_h = self._sources(sources, max_h=None)
+            return self._under(columns, footer_h, make_legends, _pane_column_px(page))
+        room = self.height_px - self.header_h - page.margin
+        columns, footer_h = self._sources(sources, max_h=0.35 * room)
+        rest = room - footer_h - self.heading_h  # for the maps and the legends under them
+        min_col = _pane_column_px(page)
+        # smaller text first, then without the layer descriptions, then fewer layers
+        for factor, descriptions in _LEGEND_TRIES:
+            legends, below = self._legends_under(make_legends, factor, descriptions, min_col)
+            if below <= _LEGEND_UNDER_MAX * rest:
+                break
+        else:
+            budget = _LEGEND_UNDER_MAX * rest - page.margin
+            smallest = _LEGEND_TRIES[-1]
+            legends, below = self._legends_under(make_legends, *smallest, min_col, max_h=budget)
+        self._check_map_h(rest - below)
+        pane_w = page.pane_w(len(make_legends))
+        return Plan(columns, footer_h, pane_w, rest - below, legends, below)
+
+    def _grown(self, columns: Columns, footer_h: float, make_legend: MakeLegend) -> Plan:
         """Plan an image as tall as it needs: the legend beside the map if it is about as
         tall, else in columns under a map as wide as the image."""
         page = self.page
@@ -152,11 +200,41 @@ class Fit:
         natural = self.natural_h(page.map_w)
         if rows_height(beside) <= _LEGEND_BESIDE_MAX * natural:
             map_h = max(natural, rows_height(beside))
-            return Plan(columns, footer_h, page.map_w, map_h, (tuple(beside),))
-        n_cols, col_w = page.columns(page.footer_w, page.legend_w)
-        legend = balance(make_legend(1.0, True, col_w), n_cols, starts=legend_block_starts)
-        below = tallest(legend) + page.margin
-        return Plan(columns, footer_h, page.footer_w, self.natural_h(page.footer_w), legend, below)
+            return Plan(columns, footer_h, page.map_w, map_h, ((tuple(beside),),))
+        return self._under(columns, footer_h, [make_legend], page.legend_w)
+
+    def _under(
+        self,
+        columns: Columns,
+        footer_h: float,
+        make_legends: Sequence[MakeLegend],
+        min_col_px: float,
+    ) -> Plan:
+        """Plan maps side by side as wide as the image, each with its full legend under it."""
+        legends, below = self._legends_under(make_legends, 1.0, True, min_col_px)
+        pane_w = self.page.pane_w(len(make_legends))
+        return Plan(columns, footer_h, pane_w, self.natural_h(pane_w), legends, below)
+
+    def _legends_under(
+        self,
+        make_legends: Sequence[MakeLegend],
+        factor: float,
+        descriptions: bool,
+        min_col_px: float,
+        *,
+        max_h: float | None = None,
+    ) -> tuple[tuple[Columns, ...], float]:
+        """Return the legends of maps side by side in columns under each map, and the height
+        they take with the gap above them; rows that do not fit into `max_h` are cut."""
+        page = self.page
+        n_cols, col_w = page.columns(page.pane_w(len(make_legends)), min_col_px)
+        legends = []
+        for make_legend in make_legends:
+            rows = make_legend(factor, descriptions, col_w)
+            if max_h is not None:  # a little slack for uneven columns
+                rows = fit_rows(rows, max_h * n_cols * 0.95, "layers")
+            legends.append(balance(rows, n_cols, starts=legend_block_starts))
+        return tuple(legends), max(tallest(legend) for legend in legends) + page.margin
 
     def _sources(
         self, sources: Sequence[tuple[int, Source]], *, max_h: float | None
@@ -177,6 +255,21 @@ class Fit:
         budget = (max_h - extra) * n_cols * 0.95  # a little slack for uneven columns
         columns = balance(fit_rows(rows, budget, "sources"), n_cols)
         return columns, tallest(columns) + extra
+
+    def _check_map_h(self, map_h: float) -> None:
+        least = _MIN_MAP_REF_PX * unit_px(self.page.scale, self.page.dpi)
+        if map_h < least:
+            raise ExportError(
+                f"height_px: {self.height_px!r} leaves the map {max(round(map_h), 0)} px "
+                f"between the title, legend and sources, less than the {round(least)} px it "
+                "needs; expected None (the height the map needs) or a larger height"
+            )
+
+
+def _pane_column_px(page: Page) -> float:
+    """Return the narrowest legend column under one of two maps side by side: a little narrower
+    than the legend beside a single map, so that half the image holds two columns."""
+    return 0.85 * page.legend_w
 
 
 def tallest(columns: Sequence[Sequence[Row]]) -> float:

@@ -1,4 +1,4 @@
-"""Draw what surrounds the map: scale bar, title and date, legend panel, numbered sources."""
+"""Draw what surrounds a map: scale bar, title and date, heading, legend panel, sources."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from geo.render.style import FALLBACK_ROLE, LEGEND_KEY_COLOR
 
 from ._canvas import Canvas, marker_look, paint, uncertain_dashes
 from ._rows import Row
-from ._text import Box
+from ._text import Box, Font
 from ._theme import FONT_PT, MUTED_COLOR, SYMBOL_W_PX, TEXT_COLOR
 
 _GEOD = pyproj.Geod(ellps="WGS84")
@@ -24,6 +24,9 @@ _NICE_KM = (10, 20, 50, 100, 200, 250, 500, 1000, 1500, 2000, 2500, 3000, 5000)
 
 #: Where the scale bar may go, in the order tried: (right side?, top side?) of the map.
 _CORNERS = ((False, False), (True, False), (False, True), (True, True))
+#: The bar spans at most this share of the map's width, or up to the larger share where its
+#: distances would otherwise run together (on a narrow map, as each map of a compare image).
+_BAR_SHARE, _BAR_SHARE_MAX = 0.2, 0.35
 
 
 @dataclass(frozen=True)
@@ -51,16 +54,15 @@ def draw_scale_bar(canvas: Canvas) -> None:
 def _bar_in_corner(canvas: Canvas, right: bool, top: bool) -> _Bar | None:
     layout, unit = canvas.layout, canvas.unit
     font = layout.fonts["scale"]
-    x0, y0, w, h = layout.map_box
+    x0, y0, w, h = canvas.pane.map_box
     pad, bar_h = 4 * unit, 4.5 * unit
     total_h = pad + bar_h + 2 * unit + font.line_px(layout.dpi) + pad
     ax_px = x0 + w - 0.03 * w if right else x0 + 0.03 * w
     ay_px = y0 + h - 0.03 * h - total_h + pad if top else y0 + 0.03 * h + pad
     km_per_px = _km_per_px(canvas, ax_px, ay_px)
-    nice = [v for v in _NICE_KM if km_per_px and v / km_per_px <= 0.2 * w]
-    if km_per_px is None or not nice:
+    km = _bar_km(font, km_per_px, w, layout.dpi) if km_per_px else None
+    if km_per_px is None or km is None:
         return None
-    km = nice[-1]
     length = km / km_per_px
     left = ax_px - length if right else ax_px
     end_w = font.width_px(f"{km:,} km", layout.dpi) / 2
@@ -69,23 +71,45 @@ def _bar_in_corner(canvas: Canvas, right: bool, top: bool) -> _Bar | None:
     return _Bar(left, ay_px, length, km, box)
 
 
+def _bar_km(font: Font, km_per_px: float, map_w: float, dpi: float) -> int | None:
+    """Return the distance the bar spans: the longest round one within a fifth of the map,
+    or a longer one within `_BAR_SHARE_MAX` if that one's distances would run together."""
+    fits = [v for v in _NICE_KM if v / km_per_px <= _BAR_SHARE * map_w]
+    if not fits:
+        return None
+    longer = [v for v in _NICE_KM if fits[-1] <= v and v / km_per_px <= _BAR_SHARE_MAX * map_w]
+    apart = [v for v in longer if _marks_apart(font, v, v / km_per_px, dpi)]
+    return apart[0] if apart else fits[-1]
+
+
+def _marks_apart(font: Font, km: int, length_px: float, dpi: float) -> bool:
+    """Return whether the middle and end distances of a bar leave a digit's width between them.
+
+    >>> _marks_apart(Font(6.2), 500, 78, 150), _marks_apart(Font(6.2), 1000, 156, 150)
+    (False, True)
+    """
+    half_mid = font.width_px(f"{km / 2:,g}", dpi) / 2
+    half_end = font.width_px(f"{km:,} km", dpi) / 2
+    return length_px / 2 - half_mid - half_end >= font.width_px("0", dpi)
+
+
 def _km_per_px(canvas: Canvas, px: float, py: float) -> float | None:
     """Return how many kilometres one image pixel spans eastwards at pixel (px, py)."""
-    layout = canvas.layout
+    pane = canvas.pane
     x, y = _data_of(canvas, px, py)
-    probe = 0.1 * (layout.view[2] - layout.view[0])
-    lon, lat = layout.projection.inverse([x, x + probe], [y, y])
+    probe = 0.1 * (pane.view[2] - pane.view[0])
+    lon, lat = pane.projection.inverse([x, x + probe], [y, y])
     if not np.isfinite(lon).all():
         return None
     _, _, metres = _GEOD.inv(lon[0], lat[0], lon[1], lat[1])
-    probe_px = probe / (layout.view[2] - layout.view[0]) * layout.map_box[2]
+    probe_px = probe / (pane.view[2] - pane.view[0]) * pane.map_box[2]
     return float(metres) / 1000 / probe_px
 
 
 def _data_of(canvas: Canvas, px: float, py: float) -> tuple[float, float]:
     """Return the projected metres of image pixel (px, py) inside the map."""
-    xmin, ymin, xmax, ymax = canvas.layout.view
-    x0, y0, w, h = canvas.layout.map_box
+    xmin, ymin, xmax, ymax = canvas.pane.view
+    x0, y0, w, h = canvas.pane.map_box
     return xmin + (px - x0) / w * (xmax - xmin), ymin + (py - y0) / h * (ymax - ymin)
 
 
@@ -101,7 +125,7 @@ def _scale_bar_artists(canvas: Canvas, bar: _Bar) -> None:
         edgecolor="none",
         alpha=0.75,
         zorder=8,
-        gid="scale-bar",
+        gid=canvas.gid("scale-bar"),
     )
     canvas.ax.add_patch(backdrop)
     _scale_bar_body(canvas, bar)
@@ -138,7 +162,7 @@ def _scale_bar_body(canvas: Canvas, bar: _Bar) -> None:
             color=TEXT_COLOR,
             parse_math=False,
             zorder=9,
-            gid=f"scale-bar-text-{i}",
+            gid=canvas.gid(f"scale-bar-text-{i}"),
         )
 
 
@@ -151,22 +175,26 @@ def draw_header(canvas: Canvas) -> None:
     for line in layout.title_lines:
         canvas.text(margin, top, line, title_font, va="top", ha="left")
         top -= title_font.line_px(layout.dpi)
-    if layout.date_line:
-        canvas.text(
-            margin,
-            top - date_font.line_px(layout.dpi) * 0.1,
-            layout.date_line,
-            date_font,
-            va="top",
-            ha="left",
-            color=MUTED_COLOR,
-        )
+    top -= date_font.line_px(layout.dpi) * 0.1
+    for line in layout.date_lines:
+        canvas.text(margin, top, line, date_font, va="top", ha="left", color=MUTED_COLOR)
+        top -= date_font.line_px(layout.dpi)
+
+
+def draw_heading(canvas: Canvas) -> None:
+    """Draw the heading over the map, if it has one (each map of a compare image has)."""
+    x0, y0, _, h = canvas.pane.heading_box
+    font = canvas.layout.fonts["heading"]
+    top = y0 + h
+    for i, line in enumerate(canvas.pane.heading_lines):
+        canvas.text(x0, top, line, font, va="top", ha="left", gid=canvas.gid(f"heading-{i}"))
+        top -= font.line_px(canvas.layout.dpi)
 
 
 def draw_legend(canvas: Canvas) -> None:
     """Draw the legend rows top-down, in the panel right of the map or in columns under it."""
-    x0, y0, w, h = canvas.layout.legend_box
-    columns = canvas.layout.legend_columns
+    x0, y0, w, h = canvas.pane.legend_box
+    columns = canvas.pane.legend_columns
     margin = round(0.02 * canvas.layout.width_px)
     col_w = (w - margin * (len(columns) - 1)) / max(len(columns), 1)
     for c, column in enumerate(columns):
@@ -242,7 +270,7 @@ def _legend_marker(canvas: Canvas, px: float, py: float, role: str, color: Any) 
         [canvas.fy(py)],
         transform=canvas.fig.transFigure,
         linestyle="none",
-        gid=f"legend-symbol-{role}",
+        gid=canvas.gid(f"legend-symbol-{role}"),
         **marker_look(role, color, canvas.scale, uncertain=False),
     )
     canvas.fig.add_artist(mark)
@@ -268,7 +296,7 @@ def _legend_uncertain(canvas: Canvas, row: Row, x: float, top: float) -> None:
         linewidth=1.2 * canvas.scale,
         linestyle=uncertain_dashes(canvas.scale),
         capstyle="round",
-        gid="legend-uncertain",
+        gid=canvas.gid("legend-uncertain"),
     )
     canvas.fig.add_artist(key)
     _legend_text(canvas, row, x, top)

@@ -14,6 +14,8 @@ from ._projection import MapProjection
 from ._text import Font, wrap, wrap_url
 from ._theme import FONT_PT, SYMBOL_W_PX
 
+BASEMAP_CREDIT = "Base map: Natural Earth (public domain)."
+
 
 @dataclass(frozen=True)
 class Row:
@@ -95,9 +97,10 @@ def legend_rows(
     *,
     descriptions: bool = True,
     omitted: Sequence[Layer] = (),
+    credit: bool = True,
 ) -> list[Row]:
     """Return the legend: group headings, one entry per layer with its description and notes,
-    the layers not shown, site roles, credits."""
+    the layers not shown, site roles, credits (unless the image gives them once elsewhere)."""
     indent = (SYMBOL_W_PX + 12) * fonts["legend"].size_pt / FONT_PT["legend"] * dpi / 150
     text_w = width_px - indent
     rows: list[Row] = []
@@ -125,8 +128,9 @@ def legend_rows(
         note = f"{UNCERTAIN.mark} {UNCERTAIN.legend}"
         key = _text_row("uncertain", note, fonts["note"], width_px - indent, dpi, gap=0.5)
         rows.append(replace(key, indent_px=indent))
-    credit = f"{projection.describe()}. Base map: Natural Earth (public domain)."
-    rows.append(_text_row("credit", credit, fonts["legend_small"], width_px, dpi, gap=0.6))
+    if credit:
+        text = f"{projection.describe()}. {BASEMAP_CREDIT}"
+        rows.append(_text_row("credit", text, fonts["legend_small"], width_px, dpi, gap=0.6))
     return rows
 
 

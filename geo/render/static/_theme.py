@@ -22,6 +22,7 @@ MARKER_BOX_PT = 9.0
 FONT_PT: Mapping[str, float] = {
     "title": 15.0,
     "date": 9.5,
+    "heading": 10.5,  # over each map of a compare image
     "legend": 8.0,
     "legend_small": 6.8,
     "label": 6.8,
