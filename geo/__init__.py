@@ -16,13 +16,14 @@ from __future__ import annotations
 __version__ = "0.1.0"
 
 from .atlas import DEFAULT_TITLE, load
-from .atlas_types import Atlas, Layer, Source, Style
+from .atlas_types import Atlas, Event, Layer, Source, Style
 from .errors import DefenseMapError, ExportError, LayerFileError, OfflineAssetWarning, Problem
 
 __all__ = [
     "DEFAULT_TITLE",
     "Atlas",
     "DefenseMapError",
+    "Event",
     "ExportError",
     "Layer",
     "LayerFileError",

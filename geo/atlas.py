@@ -13,7 +13,7 @@ from shapely.geometry import Point as ShapelyPoint
 from shapely.geometry.base import BaseGeometry
 
 from . import geodesy
-from .atlas_types import FEATURE_COLUMNS, Atlas, Layer, Source, Style
+from .atlas_types import FEATURE_COLUMNS, Atlas, Event, Layer, Source, Style
 from .errors import LayerFileError, Problem, did_you_mean
 from .regions import ShapeError, build_shape, describe_shape
 from .schema import LayerModel, Link, Point, Range, Region, Site, validate_document
@@ -185,7 +185,7 @@ def _site_index(loaded: list[_Loaded]) -> dict[str, Site]:
 def _layer_references(item: _Loaded, sites: dict[str, Site]) -> list[Problem]:
     doc, model = item.doc, item.model
     source_ids = [s.id for s in model.sources]
-    problems = []
+    problems = _event_problems(item, source_ids)
     for i, feature in enumerate(model.features):
         for j, source_id in enumerate(feature.sources):
             if source_id not in source_ids:
@@ -221,6 +221,36 @@ def _layer_references(item: _Loaded, sites: dict[str, Site]) -> list[Problem]:
                     "add sources: [<id of one of this layer's sources>]",
                 )
             )
+    return problems
+
+
+def _event_problems(item: _Loaded, source_ids: list[str]) -> list[Problem]:
+    """An event cites sources of its own layer, and names a moment the layer has not named."""
+    doc = item.doc
+    problems = []
+    seen: dict[tuple[str, str], int] = {}
+    for i, event in enumerate(item.model.events):
+        for j, source_id in enumerate(event.sources):
+            if source_id not in source_ids:
+                path: PathKey = ("events", i, "sources", j)
+                problems.append(
+                    _unknown(doc, path, "source", source_id, source_ids, "this layer's sources")
+                )
+        key = (event.date, event.name)
+        if key not in seen:
+            seen[key] = i
+            continue
+        first = seen[key]
+        problems.append(
+            Problem(
+                doc.file,
+                doc.line(("events", i)),
+                f"events[{i}]",
+                f"events[{first}] (line {doc.line(('events', first))}) already names "
+                f"{event.name!r} on {event.date}",
+                "list each moment once: change the date or the name, or merge the two",
+            )
+        )
     return problems
 
 
@@ -309,6 +339,9 @@ def _layer(model: LayerModel, doc: Document, frame: gpd.GeoDataFrame) -> Layer:
             for s in model.sources
         ),
         notes=tuple(model.notes),
+        events=tuple(
+            Event(date=e.date, name=e.name, sources=tuple(e.sources)) for e in model.events
+        ),
         visible=model.visible,
         context=model.context,
         path=doc.file,
@@ -323,6 +356,7 @@ def _row(
         "layer": layer_id,
         "kind": feature.kind,
         "name": feature.name,
+        "aliases": list(feature.aliases),
         "role": getattr(feature, "role", None),
         "status": feature.status,
         "date_from": feature.period.from_ if feature.period else None,

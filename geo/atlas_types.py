@@ -21,6 +21,7 @@ FEATURE_COLUMNS: tuple[str, ...] = (
     "layer",  # id of the layer the feature belongs to
     "kind",  # site | region | range | link
     "name",
+    "aliases",  # list[str]: other names it is known by (spellings, former names); [] if none
     "role",  # sites: radar | interceptors | command | launch | naval | city | other; else None
     "status",  # proposed | agreed | operational | cancelled | None
     "date_from",  # ISO date text or None
@@ -43,6 +44,15 @@ class Source:
     date: str | None = None  # ISO date text (YYYY, YYYY-MM or YYYY-MM-DD)
     url: str | None = None
     quote: str | None = None
+
+
+@dataclass(frozen=True)
+class Event:
+    """A named moment of a layer's story, for the timeline, with the layer's sources for it."""
+
+    date: str  # ISO date text (YYYY, YYYY-MM or YYYY-MM-DD)
+    name: str  # short, one line: shown beside the timeline
+    sources: tuple[str, ...]  # ids of the layer's sources
 
 
 @dataclass(frozen=True)
@@ -71,13 +81,72 @@ class Layer:
     period_to: str | None = None
     sources: tuple[Source, ...] = ()
     notes: tuple[str, ...] = ()  # facts without a place, e.g. "no location was ever given"
+    events: tuple[Event, ...] = ()  # named moments of the story, in the layer file's order
     visible: bool = True  # shown when the map opens
     context: bool = False  # background to the story: the opening view frames the other layers
     path: str = ""  # layer file it came from
 
 
+class Outputs:
+    """The writing methods of an Atlas and a Comparison: every one goes through `write`, and
+    `write` through `geo.outputs.write_outputs` (checked, staged, all replaced or none)."""
+
+    def _output_source(self) -> tuple[Atlas, dict[str, Any]]:
+        """The atlas written, and what `write_outputs` is told besides (a comparison)."""
+        raise NotImplementedError
+
+    def write(self, **targets: Any) -> list[Any]:
+        """Write several outputs at once, all replaced or none: `write(html=..., png=...)`.
+
+        Keywords: the outputs html, geojson, gpkg, kml, png, svg, pdf (paths), and the options
+        of `geo.outputs.write_outputs` (offline, width_px, height_px, dpi, image_layers).
+        Returns what was written (kind, path, size, seconds).
+        """
+        from .outputs import SUFFIXES, write_outputs
+
+        outputs = {kind: targets.pop(kind) for kind in list(targets) if kind in SUFFIXES}
+        atlas, extra = self._output_source()
+        return write_outputs(atlas, outputs, **extra, **targets)
+
+    def save_html(self, path: PathLike, *, offline: bool = False) -> Path:
+        """Write the interactive map page to `path` (replaced whole, or left as it was)."""
+        self.write(html=path, offline=offline)
+        return Path(path)
+
+    def to_png(self, path: PathLike, **image: Any) -> Path:
+        """Write a static PNG: keywords width_px, height_px, dpi, image_layers ("visible",
+        "all" or layer ids)."""
+        self.write(png=path, **image)
+        return Path(path)
+
+    def to_svg(self, path: PathLike, **image: Any) -> Path:
+        """Write a static SVG (keywords as `to_png`)."""
+        self.write(svg=path, **image)
+        return Path(path)
+
+    def to_pdf(self, path: PathLike, **image: Any) -> Path:
+        """Write a static PDF (keywords as `to_png`)."""
+        self.write(pdf=path, **image)
+        return Path(path)
+
+    def to_geojson(self, path: PathLike) -> Path:
+        """Write every feature as one GeoJSON FeatureCollection (RFC 7946)."""
+        self.write(geojson=path)
+        return Path(path)
+
+    def to_gpkg(self, path: PathLike) -> Path:
+        """Write a GeoPackage with one table per layer."""
+        self.write(gpkg=path)
+        return Path(path)
+
+    def to_kml(self, path: PathLike) -> Path:
+        """Write styled KML with one folder per layer."""
+        self.write(kml=path)
+        return Path(path)
+
+
 @dataclass(frozen=True)
-class Atlas:
+class Atlas(Outputs):
     """The ordered layers of one map, with one method per output.
 
     Make one with `geo.load("layers/")`. In Jupyter the Atlas shows itself as the map.
@@ -151,54 +220,18 @@ class Atlas:
 
         return to_folium(self, offline=offline)
 
+    def compare(self, a: str | None = None, b: str | None = None) -> Any:
+        """Return two proposals side by side (`geo.compare.Comparison`): `a` and `b` are layer
+        ids or groups; without them, the last group's two proposals. Save it like the Atlas:
+        `atlas.compare("nato-two-systems-2011", "russia-sectoral-2011").save_html(path)`.
+        An unknown id raises ExportError listing the layers and groups there are."""
+        from .compare import compare
+
+        return compare(self, a, b)
+
     def _repr_html_(self) -> str:
         """Show the map inline in Jupyter (an iframe holding the page)."""
         return str(self.to_folium()._repr_html_())
 
-    def write(self, **targets: Any) -> list[Any]:
-        """Write several outputs at once, all replaced or none: `write(html=..., png=...)`.
-
-        Keywords: the outputs html, geojson, gpkg, kml, png, svg, pdf (paths), and the options
-        of `geo.outputs.write_outputs` (offline, width_px, height_px, dpi, image_layers).
-        Returns what was written (kind, path, size, seconds).
-        """
-        from .outputs import SUFFIXES, write_outputs
-
-        outputs = {kind: targets.pop(kind) for kind in list(targets) if kind in SUFFIXES}
-        return write_outputs(self, outputs, **targets)
-
-    def save_html(self, path: PathLike, *, offline: bool = False) -> Path:
-        """Write the interactive map page to `path` (replaced whole, or left as it was)."""
-        self.write(html=path, offline=offline)
-        return Path(path)
-
-    def to_png(self, path: PathLike, **image: Any) -> Path:
-        """Write a static PNG: keywords width_px, height_px, dpi, image_layers ("visible",
-        "all" or layer ids)."""
-        self.write(png=path, **image)
-        return Path(path)
-
-    def to_svg(self, path: PathLike, **image: Any) -> Path:
-        """Write a static SVG (keywords as `to_png`)."""
-        self.write(svg=path, **image)
-        return Path(path)
-
-    def to_pdf(self, path: PathLike, **image: Any) -> Path:
-        """Write a static PDF (keywords as `to_png`)."""
-        self.write(pdf=path, **image)
-        return Path(path)
-
-    def to_geojson(self, path: PathLike) -> Path:
-        """Write every feature as one GeoJSON FeatureCollection (RFC 7946)."""
-        self.write(geojson=path)
-        return Path(path)
-
-    def to_gpkg(self, path: PathLike) -> Path:
-        """Write a GeoPackage with one table per layer."""
-        self.write(gpkg=path)
-        return Path(path)
-
-    def to_kml(self, path: PathLike) -> Path:
-        """Write styled KML with one folder per layer."""
-        self.write(kml=path)
-        return Path(path)
+    def _output_source(self) -> tuple[Atlas, dict[str, Any]]:
+        return self, {}

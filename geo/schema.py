@@ -15,6 +15,7 @@ import unicodedata
 from typing import TYPE_CHECKING, Annotated, Any, Literal, Union, get_args, get_origin
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -75,17 +76,29 @@ DATE_PATTERN = _anchored(
     f"|(?:{_LEAP_YEAR})-02-29)"
 )
 
+_LINE_CONTROLS = r"\x00-\x1f\x7f-\x9f\u2028\u2029"
+#: one line of text: no line breaks or other control characters (C0, C1, U+2028, U+2029), and
+#: no space at either end (so not blank either); spelt out because the two `\s` differ
+LINE_PATTERN = _anchored(
+    f"[^{_LINE_CONTROLS}\\x20](?:[^{_LINE_CONTROLS}]*[^{_LINE_CONTROLS}\\x20])?"
+)
+
 _ID_RE = re.compile(ID_PATTERN)
 _DATE_RE = re.compile(DATE_PATTERN)
 _COLOR_RE = re.compile(COLOR_PATTERN)
 _DASH_RE = re.compile(DASH_PATTERN)
 _URL_RE = re.compile(URL_PATTERN)
+_LINE_RE = re.compile(LINE_PATTERN)
 
 _ID_WORDS = "use lower-case letters, digits, - and _"
 _DATE_WORDS = "write YYYY, YYYY-MM or YYYY-MM-DD with a real month and day"
 _URL_WORDS = "use an http:// or https:// URL"
 _COLOR_WORDS = "write #rrggbb, e.g. '#b03a2e'"
 _DASH_WORDS = "write numbers such as '6 4'"
+_LINE_WORDS = "write it on one line, with no control characters and no space at either end"
+#: at most this many aliases per feature; at most this many characters in an event's name
+MAX_ALIASES = 20
+MAX_EVENT_NAME = 60
 
 
 def _pattern_schema(pattern: str, problem: str, allowed: str) -> dict[str, Any]:
@@ -144,6 +157,36 @@ def _check_version(value: Any) -> Any:
     return value
 
 
+def _check_line(value: Any) -> Any:
+    r"""Refuse text that is not one line: a line break, a control character, a space at an end.
+
+    >>> _check_line("Qabala")
+    'Qabala'
+    >>> _check_line("Qa\nbala")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ValueError: 'Qa\nbala' is not one line of text; write it on one line, with no control ...
+    """
+    # empty text is left to the length check, which says so as it does for other texts
+    if isinstance(value, str) and value and not _LINE_RE.match(value):
+        raise ValueError(f"{value!r} is not one line of text; {_LINE_WORDS}")
+    return value
+
+
+def _unique_aliases(values: list[str]) -> list[str]:
+    """Refuse an alias listed twice (exactly as written, as JSON Schema's uniqueItems does).
+
+    >>> _unique_aliases(["Qabala", "Kabala", "Qabala"])
+    Traceback (most recent call last):
+    ValueError: 'Qabala' is listed twice; list each alias once
+    """
+    seen: set[str] = set()
+    for value in values:
+        if value in seen:
+            raise ValueError(f"{value!r} is listed twice; list each alias once")
+        seen.add(value)
+    return values
+
+
 def _check_dash(value: Any) -> Any:
     if isinstance(value, str) and not _DASH_RE.match(value):
         raise ValueError(f"{value!r} is not a dash pattern; {_DASH_WORDS}")
@@ -197,6 +240,27 @@ Dash = Annotated[
     ),
 ]
 Text = Annotated[str, Field(min_length=1, max_length=2000)]
+AliasText = Annotated[
+    str,
+    BeforeValidator(_check_line),
+    Field(
+        min_length=1,
+        max_length=200,
+        description="another name of the feature, on one line",
+        json_schema_extra=_pattern_schema(LINE_PATTERN, "not one line of text", _LINE_WORDS),
+    ),
+]
+EventName = Annotated[
+    str,
+    BeforeValidator(_check_line),
+    Field(
+        min_length=1,
+        max_length=MAX_EVENT_NAME,
+        description=f"a short name, on one line, at most {MAX_EVENT_NAME} characters: it is "
+        "shown beside the timeline",
+        json_schema_extra=_pattern_schema(LINE_PATTERN, "not one line of text", _LINE_WORDS),
+    ),
+]
 Lat = Annotated[float, Field(ge=-90, le=90, description="latitude in degrees, -90..90")]
 Lon = Annotated[float, Field(ge=-180, le=180, description="longitude in degrees, -180..180")]
 
@@ -453,6 +517,17 @@ class SourceModel(_Strict):
     quote: Annotated[str, Field(max_length=600)] | None = None
 
 
+class EventModel(_Strict):
+    """A named moment of the layer's story, for the timeline: its date, a short name and the
+    sources of the layer that report it."""
+
+    date: DateText
+    name: EventName
+    sources: Annotated[list[Id], Field(min_length=1)] = Field(
+        description="ids of this layer's sources that report the event (at least one)"
+    )
+
+
 class StyleModel(_Strict):
     """How a layer looks (kept apart from what it shows)."""
 
@@ -472,6 +547,15 @@ class _FeatureBase(_Strict):
 
     id: Id
     name: Text
+    aliases: Annotated[
+        list[AliasText], Field(max_length=MAX_ALIASES), AfterValidator(_unique_aliases)
+    ] = Field(
+        default_factory=list,
+        description="other names the feature is known by: other spellings, transliterations, "
+        f"former names (each once, at most {MAX_ALIASES})",
+        examples=[["Qabala"]],
+        json_schema_extra={"uniqueItems": True},
+    )
     status: Literal[STATUSES] | None = None  # type: ignore[valid-type]
     period: Period | None = None
     sources: list[Id] = Field(default_factory=list)
@@ -681,6 +765,11 @@ class LayerModel(_Strict):
     )
     sources: list[SourceModel] = Field(default_factory=list)
     notes: list[Text] = Field(default_factory=list)
+    events: list[EventModel] = Field(
+        default_factory=list,
+        description="named moments of the story, e.g. {date: 2007-06-07, name: Putin offers "
+        "Gabala, sources: [<source id>]}; one date and name once per layer",
+    )
     features: list[Feature] = Field(default_factory=list)
 
 
@@ -801,6 +890,8 @@ def _length_problem(doc: Document, path: PathKey, err: Any) -> Problem:
         else f"at most {ctx.get('max_length')}"
     )
     unit = "characters" if isinstance(value, str) else "items"
+    if ctx.get("min_length", ctx.get("max_length")) == 1:
+        unit = unit.removesuffix("s")
     return Problem(
         doc.file, doc.line(path), format_path(path), f"got {got}", f"expected {limit} {unit}"
     )
@@ -879,8 +970,8 @@ def _allowed_for(data: Any, path: PathKey) -> str:
 
 def _label(model: type[BaseModel]) -> str:
     kinds: dict[type[BaseModel], str] = {v: k for k, v in FEATURE_MODELS.items()}
-    kind = kinds.get(model)
-    return f"a {kind}" if kind else f"a {model.__name__.removesuffix('Model').lower()}"
+    name = kinds.get(model) or model.__name__.removesuffix("Model").lower()
+    return f"{'an' if name[0] in 'aeiou' else 'a'} {name}"
 
 
 def _key(name: str, field: Any) -> str:
@@ -931,6 +1022,7 @@ def _all_field_names() -> frozenset[str]:
     models: tuple[type[BaseModel], ...] = (
         LayerModel,
         SourceModel,
+        EventModel,
         StyleModel,
         Period,
         Point,

@@ -185,3 +185,56 @@ def test_image_layer_choices():
         "iran-threat",
         "us-homeland-gmd",
     ]
+
+
+def test_layer_events_and_feature_aliases_come_from_the_file(write_layer):
+    path = write_layer(
+        """
+        version: 1
+        id: offers
+        title: Offers
+        group: G
+        sources:
+          - {id: dp, title: Denver Post, date: 2007-06-07}
+          - {id: wpr, title: World Politics Review, date: 2007-07}
+        events:
+          - {date: 2007-06-07, name: Putin offers Gabala, sources: [dp]}
+          - {date: 2007-07, name: Kennebunkport, sources: [wpr, dp]}
+        features:
+          - {id: gabala, kind: site, role: radar, name: Gabala radar, lat: 40.88, lon: 47.78,
+             precision: approx, aliases: [Qabala, Gabala RLS], sources: [dp]}
+          - {id: armavir, kind: site, role: radar, name: Armavir, lat: 44.9, lon: 41.0,
+             precision: site, sources: [wpr]}
+        """
+    )
+    atlas = geo.load(path)
+    layer = atlas.layer("offers")
+    assert layer.events == (
+        geo.Event(date="2007-06-07", name="Putin offers Gabala", sources=("dp",)),
+        geo.Event(date="2007-07", name="Kennebunkport", sources=("wpr", "dp")),
+    )
+    with pytest.raises(AttributeError):
+        layer.events[0].name = "changed"  # type: ignore[misc]  # frozen, like Source
+    aliases = atlas.features.set_index("id")["aliases"]
+    assert aliases["gabala"] == ["Qabala", "Gabala RLS"] and aliases["armavir"] == []
+    assert list(layer.features.columns).index("aliases") == 4  # right after "name"
+
+
+def test_a_layer_without_events_has_none(atlas):
+    assert all(layer.events == () for layer in atlas.layers)
+    assert all(a == [] for a in atlas.features["aliases"])
+
+
+def test_the_shipped_layers_carry_events_and_the_gabala_alias():
+    shipped = geo.load(REPO / "layers")
+    third_site = shipped.layer("us-third-site-2007")
+    assert third_site.events[0] == geo.Event(
+        date="2007-01",
+        name="Third Site announced",
+        sources=("wp-poland-complex", "mda-bohemian-2008"),
+    )
+    assert ("2009-09-17", "Cancelled; Phased Adaptive Approach") in [
+        (e.date, e.name) for e in third_site.events
+    ]
+    aliases = shipped.features.set_index("id")["aliases"]
+    assert "Qabala" in aliases["gabala-radar"]

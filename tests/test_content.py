@@ -231,6 +231,10 @@ def test_words_in_quotation_marks_are_quotes_of_the_cited_sources(atlas: Atlas):
         own = [("description", layer.description or "")]
         own += [(f"notes[{i}]", note) for i, note in enumerate(layer.notes)]
         places = [(key, text, list(quotes.values())) for key, text in own]
+        places += [
+            (f"events[{i}].name", event.name, [quotes[s] for s in event.sources if s in quotes])
+            for i, event in enumerate(layer.events)
+        ]
         for feature in features(layer):
             cited = [quotes[s] for s in feature["sources"] if s in quotes]
             places += [(f"{feature['id']}.{key}", text, cited) for key, text in texts(feature)]
@@ -321,6 +325,52 @@ def test_no_layer_period_is_after_every_source_of_the_layer(atlas: Atlas):
         for claim in undated_claims(claims, list(layer.sources)):
             problems.append(f"{layer.path}: period {claim}")
     assert not problems, "\n".join(problems)
+
+
+def test_no_event_is_dated_after_every_source_it_cites(atlas: Atlas):
+    problems = []
+    for layer in atlas.layers:
+        by_id = {s.id: s for s in layer.sources}
+        for i, event in enumerate(layer.events):
+            sources = [by_id[s] for s in event.sources]
+            for claim in undated_claims([("date", event.date)], sources):
+                problems.append(f"{layer.path}: events[{i}] {event.name!r}: {claim}")
+    assert not problems, "\n".join(problems)
+
+
+def story_years(atlas: Atlas) -> tuple[dt.date, dt.date]:
+    """The years the story spans, as the page's timeline counts them: the periods of the
+    layers that are not context and their features' dates from the layer's start on."""
+    years = []
+    for layer in atlas.layers:
+        if layer.context or not layer.period_from:
+            continue
+        start = span(layer.period_from)[0]
+        dates = [layer.period_from, layer.period_to, *layer.features["date_from"]]
+        dates += list(layer.features["date_to"])
+        years += [span(d)[0].year for d in dates if isinstance(d, str) and span(d)[1] >= start]
+    return dt.date(min(years), 1, 1), dt.date(max(years), 12, 31)
+
+
+def test_every_event_cites_its_layers_sources_and_lies_within_the_story(atlas: Atlas):
+    """Within its layer's period (an open one runs to the story's end); a layer without a
+    period (the context) within the story's years."""
+    story_start, story_end = story_years(atlas)
+    assert (story_start.year, story_end.year) == (2007, 2012)
+    problems = []
+    for layer in atlas.layers:
+        own = {s.id for s in layer.sources}
+        start = span(layer.period_from)[0] if layer.period_from else story_start
+        end = span(layer.period_to)[1] if layer.period_to else story_end
+        for i, event in enumerate(layer.events):
+            where = f"{layer.path}: events[{i}] {event.name!r}"
+            if not event.sources or not set(event.sources) <= own:
+                problems.append(f"{where}: cites {event.sources}, not only sources of its layer")
+            first, last = span(event.date)
+            if last < start or first > end:
+                problems.append(f"{where}: {event.date} is outside {start} – {end}")
+    assert not problems, "\n".join(problems)
+    assert sum(len(layer.events) for layer in atlas.layers) >= 10
 
 
 def test_every_undated_source_allowed_to_date_claims_is_cited(atlas: Atlas):

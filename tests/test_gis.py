@@ -20,6 +20,7 @@ from geo.render import gis
 
 KML_NS = {"k": "http://www.opengis.net/kml/2.2"}
 EVIL_NAME = "Kürecik <img src=x onerror=alert(1)>"
+ALIASES = ["Kuerecik", "Çat Tepe <b>radar</b> & co", "a; b"]
 AMP_NAME = 'a & b "q"'
 
 
@@ -72,7 +73,7 @@ def make_atlas() -> Atlas:
         [
             _feature("kurecik", "nato", "site", EVIL_NAME, SITE, role="radar", status="operational",
                      date_from="2012-01", parameters={"radar": "AN/TPY-2", "range_km": 1000},
-                     sources=["gsn", "bad-url"], uncertainty=float("nan")),
+                     sources=["gsn", "bad-url"], uncertainty=float("nan"), aliases=ALIASES),
             _feature("region", "nato", "region", AMP_NAME, REGION, status="proposed",
                      date_from="2011-04-29", date_to="2012", sources=["gsn"],
                      description="Line one\x01 & <b>bold</b>"),
@@ -380,6 +381,44 @@ def test_kml_color_converts_rgb_to_abgr() -> None:
     assert gis.kml_color("#abc", 0.5) == "80ccbbaa"
     with pytest.raises(ExportError, match=r"style colour 'red' is not valid; expected '#rrggbb'"):
         gis.kml_color("red", 1.0)
+
+
+# --------------------------------------------------------------------------------------------
+# Aliases in every format
+# --------------------------------------------------------------------------------------------
+
+
+def test_aliases_survive_geojson_gpkg_and_kml(atlas: Atlas, tmp_path: Path) -> None:
+    """A list in GeoJSON; JSON text in GeoPackage and KML, as `sources` and `parameters` are
+    (so an alias holding '; ' or ',' reads back whole); [] for a feature with none."""
+    gis.write_geojson(atlas, tmp_path / "a.geojson")
+    gis.write_gpkg(atlas, tmp_path / "a.gpkg")
+    gis.write_kml(atlas, tmp_path / "a.kml")
+
+    features = json.loads((tmp_path / "a.geojson").read_text("utf-8"))["features"]
+    assert {f["id"]: f["properties"]["aliases"] for f in features} == {
+        "kurecik": ALIASES,
+        "region": [],
+        "misov-link": [],
+        "chukotka": [],
+        "ring": [],
+    }
+
+    nato = pyogrio.read_dataframe(tmp_path / "a.gpkg", layer="nato")
+    assert [json.loads(text) for text in nato["aliases"]] == [ALIASES, [], []]
+    assert list(nato.columns).index("aliases") == list(nato.columns).index("name") + 1
+
+    root = ET.parse(tmp_path / "a.kml").getroot()
+    marks = root.findall(".//k:Placemark", KML_NS)
+    values = [m.findtext("k:ExtendedData/k:Data[@name='aliases']/k:value", namespaces=KML_NS)
+              for m in marks]  # fmt: skip
+    assert [json.loads(v) for v in values] == [ALIASES, [], [], [], []]
+    balloon = marks[0].findtext("k:description", namespaces=KML_NS)
+    assert (
+        "<tr><th>Also known as</th><td>Kuerecik, Çat Tepe &lt;b&gt;radar&lt;/b&gt; &amp; co, "
+        "a; b</td></tr>" in balloon
+    )
+    assert "Also known as" not in marks[1].findtext("k:description", namespaces=KML_NS)
 
 
 # --------------------------------------------------------------------------------------------

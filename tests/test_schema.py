@@ -118,8 +118,8 @@ def test_unknown_key_suggests_the_closest_one():
     found = problems(text)
     assert (
         "t.yaml:16: features[0].lattitude: unknown key; did you mean 'lat'? allowed keys "
-        "here: description, id, kind, lat, lon, name, parameters, period, precision, role, "
-        "sources, status, uncertainty"
+        "here: aliases, description, id, kind, lat, lon, name, parameters, period, precision, "
+        "role, sources, status, uncertainty"
     ) in found
     assert any("missing required key 'lat'" in p for p in found)
 
@@ -515,3 +515,177 @@ def test_the_fast_path_for_listed_names_agrees_with_the_pattern(kind):
 
     pattern = re.compile(place_name_pattern(kind))
     assert [s for s in _listed_spellings(kind) if not pattern.match(s)] == []
+
+
+# --- aliases and events ------------------------------------------------------------------
+
+
+def events(*lines: str) -> str:
+    """A layer with the given event lines (flow mappings) and no features."""
+    items = "".join(f"  - {line}\n" for line in lines)
+    return HEADER.replace("features:", f"events:\n{items}features: []")
+
+
+def test_aliases_are_valid_one_line_names():
+    assert problems(site(aliases="[Qabala, 'Gabala radar station', Кабала]")) == []
+    assert problems(site(aliases="[]")) == []
+    many = ", ".join(f"Name {i}" for i in range(20))
+    assert problems(site(aliases=f"[{many}]")) == []
+
+
+@pytest.mark.parametrize(
+    ("aliases", "expected"),
+    [
+        (
+            '["Qabala\\nGabala"]',
+            "t.yaml:17: features[0].aliases[0]: 'Qabala\\nGabala' is not one line of text; write "
+            "it on one line, with no control characters and no space at either end",
+        ),
+        (
+            '[" Qabala"]',
+            "t.yaml:17: features[0].aliases[0]: ' Qabala' is not one line of text; write it on "
+            "one line, with no control characters and no space at either end",
+        ),
+        (
+            '["Qa\\tbala"]',
+            "t.yaml:17: features[0].aliases[0]: 'Qa\\tbala' is not one line of text; write it on "
+            "one line, with no control characters and no space at either end",
+        ),
+        (
+            '[Qabala, ""]',
+            "t.yaml:17: features[0].aliases[1]: got text of 0 characters; expected at least 1 "
+            "character",
+        ),
+        (
+            "[Qabala, Gabala, Qabala]",
+            "t.yaml:17: features[0].aliases: 'Qabala' is listed twice; list each alias once",
+        ),
+        (
+            "[" + ", ".join(f"Name {i}" for i in range(21)) + "]",
+            "t.yaml:17: features[0].aliases: got 21 items; expected at most 20 items",
+        ),
+        ("Qabala", "t.yaml:17: features[0].aliases: got 'Qabala' (text); expected a list"),
+        ("[5]", "t.yaml:17: features[0].aliases[0]: got 5 (a number); expected text"),
+    ],
+)
+def test_alias_errors_name_line_path_value_and_what_is_allowed(aliases, expected):
+    assert problems(site(aliases=aliases)) == [expected]
+
+
+def test_events_are_valid_with_a_date_a_short_name_and_sources():
+    text = events(
+        "{date: 2007-06-07, name: Putin offers Gabala, sources: [src]}",
+        "{date: 2007, name: Putin offers Gabala, sources: [src]}",  # another date: another event
+        "{date: 2007-06-07, name: Heiligendamm summit, sources: [src]}",
+    )
+    assert problems(text) == []
+    assert problems(events("{date: 2007, name: " + "x" * 60 + ", sources: [src]}")) == []
+
+
+@pytest.mark.parametrize(
+    ("event", "expected"),
+    [
+        (
+            "{date: 2007-06-31, name: A, sources: [src]}",
+            "t.yaml:8: events[0].date: '2007-06-31' is not a date; write YYYY, YYYY-MM or "
+            "YYYY-MM-DD with a real month and day",
+        ),
+        (
+            "{date: 2007, name: " + "x" * 61 + ", sources: [src]}",
+            "t.yaml:8: events[0].name: got text of 61 characters; expected at most 60 characters",
+        ),
+        (
+            '{date: 2007, name: "Putin\\noffers", sources: [src]}',
+            "t.yaml:8: events[0].name: 'Putin\\noffers' is not one line of text; write it on one "
+            "line, with no control characters and no space at either end",
+        ),
+        (
+            "{date: 2007, name: A, sources: []}",
+            "t.yaml:8: events[0].sources: got 0 items; expected at least 1 item",
+        ),
+        (
+            "{date: 2007, name: A}",
+            "t.yaml:8: events[0]: missing required key 'sources'; an event needs: date, name, "
+            "sources",
+        ),
+        (
+            "{date: 2007, name: A, sources: [src], layer: x}",
+            "t.yaml:8: events[0].layer: unknown key; allowed keys here: date, name, sources",
+        ),
+        ("5", "t.yaml:8: events[0]: got 5 (a number); expected a mapping"),
+    ],
+)
+def test_event_errors_name_line_path_value_and_what_is_allowed(event, expected):
+    assert problems(events(event)) == [expected]
+
+
+def test_check_refuses_an_event_citing_another_layers_source_or_named_twice(write_layer):
+    path = write_layer(
+        events(
+            "{date: 2007-06-07, name: Putin offers Gabala, sources: [src]}",
+            "{date: 2007-06-07, name: Putin offers Gabala, sources: [scr]}",
+        )
+    )
+    with pytest.raises(LayerFileError) as caught:
+        geo.load(path)
+    where = geo.atlas.display_name(path)
+    assert [str(p) for p in caught.value.problems] == [
+        f"{where}:9: events[1].sources[0]: unknown source 'scr'; did you mean 'src'? expected "
+        "the id of one of this layer's sources",
+        f"{where}:9: events[1]: events[0] (line 8) already names 'Putin offers Gabala' on "
+        "2007-06-07; list each moment once: change the date or the name, or merge the two",
+    ]
+
+
+def test_the_cli_prints_event_and_alias_errors_as_error_lines(write_layer, monkeypatch):
+    from click.testing import CliRunner
+
+    from geo.cli import cli
+
+    folder = write_layer(events("{date: 2007, name: A, sources: [nope]}"), "a.yaml").parent
+    write_layer(site(aliases="[S, S]").replace("test-layer", "other-layer"), "b.yaml")
+    monkeypatch.chdir(folder)
+    result = CliRunner().invoke(cli, ["check", "--layers", "."], prog_name="build_map.py")
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        "Error: b.yaml:17: features[0].aliases: 'S' is listed twice; list each alias once",
+        "Error: a.yaml:8: events[0].sources[0]: unknown source 'nope'; expected the id of one "
+        "of this layer's sources",
+        "2 problems; nothing was written.",
+    ]
+
+
+def test_the_json_schema_describes_aliases_and_events():
+    schema = json_schema()
+    aliases = schema["$defs"]["Site"]["properties"]["aliases"]
+    assert aliases["type"] == "array" and aliases["maxItems"] == 20 and aliases["uniqueItems"]
+    assert aliases["items"]["pattern"] == geo.schema.LINE_PATTERN
+    for kind in ("Region", "Range", "Link"):
+        assert schema["$defs"][kind]["properties"]["aliases"] == aliases
+    assert schema["properties"]["events"]["items"] == {"$ref": "#/$defs/EventModel"}
+    event = schema["$defs"]["EventModel"]
+    assert event["required"] == ["date", "name", "sources"]
+    assert event["additionalProperties"] is False
+    assert event["properties"]["name"]["maxLength"] == 60
+    assert event["properties"]["sources"]["minItems"] == 1
+    assert "aliases" not in schema["$defs"]["Site"].get("required", [])
+    assert "events" not in schema.get("required", [])
+    good = yaml.safe_load(events("{date: 2007, name: A, sources: [src]}"))
+    assert schema_error_paths(json.loads(json.dumps(good, default=str))) == set()
+    bad = yaml.safe_load(
+        events('{date: 2007, name: "A\\nB", sources: []}', "{date: 2007-13, name: B}")
+    )
+    assert {"events[0].name", "events[0].sources", "events[1].date", "events[1]"} <= (
+        schema_error_paths(bad)
+    )
+    twice = yaml.safe_load(site(aliases='[Qabala, Qabala, "two\\nlines"]'))
+    assert {"features[0].aliases", "features[0].aliases[2]"} <= schema_error_paths(twice)
+
+
+def test_the_line_pattern_reads_alike_in_python_and_ecma_262():
+    pattern = re.compile(geo.schema.LINE_PATTERN)
+    assert geo.schema.LINE_PATTERN.startswith("^(?:") and "\\s" not in geo.schema.LINE_PATTERN
+    for good in ("Qabala", "Kürecik", "a", "Rice–Gates talks", "Cancelled; Phased Adaptive"):
+        assert pattern.match(good), good
+    for bad in ("", " ", " a", "a ", "a\n", "a\nb", "a\rb", "a\tb", "a\u2028b", "a\x85b"):
+        assert not pattern.match(bad), repr(bad)

@@ -21,7 +21,7 @@ from geo.errors import ExportError
 #: Decimal places kept in coordinates: 6 decimals of a degree is about 0.1 m.
 COORD_DECIMALS = 6
 #: Feature columns holding structures rather than scalars.
-STRUCTURED_COLUMNS: tuple[str, ...] = ("parameters", "sources")
+STRUCTURED_COLUMNS: tuple[str, ...] = ("aliases", "parameters", "sources")
 #: Feature columns written as plain text/number fields.
 SCALAR_COLUMNS: tuple[str, ...] = tuple(c for c in FEATURE_COLUMNS if c not in STRUCTURED_COLUMNS)
 SOURCE_FIELDS: tuple[str, ...] = ("id", "title", "publisher", "date", "url", "quote")
@@ -77,19 +77,33 @@ def resolve_sources(layer: Layer, feature_id: Any, ids: Any) -> list[dict[str, A
 def feature_records(layer: Layer) -> list[tuple[dict[str, Any], BaseGeometry | None]]:
     """Return (properties, geometry) for each feature of `layer`, in frame order.
 
-    Properties follow FEATURE_COLUMNS: scalars as plain values, ``parameters`` as a dict and
-    ``sources`` resolved to source objects. ``layer`` is always the layer's own id.
+    Properties follow FEATURE_COLUMNS: scalars as plain values, ``aliases`` as a list of text
+    (empty when the frame has none), ``parameters`` as a dict and ``sources`` resolved to source
+    objects. ``layer`` is always the layer's own id.
     """
     frame = in_wgs84(layer)
     records = []
     for row in frame.to_dict("records"):
         props = {column: plain(row.get(column)) for column in SCALAR_COLUMNS}
         props["layer"] = layer.id
+        props["aliases"] = aliases_list(row.get("aliases"))
         props["parameters"] = plain(row.get("parameters")) or {}
         props["sources"] = resolve_sources(layer, props["id"], row.get("sources"))
         props = {column: props[column] for column in FEATURE_COLUMNS}
         records.append((props, row.get(frame.geometry.name)))
     return records
+
+
+def aliases_list(value: Any) -> list[str]:
+    """Return a feature's aliases as a list of text; a frame built by hand may hold None.
+
+    >>> aliases_list(["Qabala"]), aliases_list(None), aliases_list(float("nan"))
+    (['Qabala'], [], [])
+    """
+    value = plain(value)
+    if isinstance(value, str):
+        return [value]
+    return [str(alias) for alias in value or []]
 
 
 def in_wgs84(layer: Layer) -> gpd.GeoDataFrame:

@@ -401,6 +401,7 @@ def _dates_text(date_from: Any, date_to: Any) -> str | None:
 
 #: (label, property) rows of a placemark's balloon table, in display order.
 _BALLOON_ROWS: tuple[tuple[str, str], ...] = (
+    ("Also known as", "aliases"),
     ("Kind", "kind"),
     ("Role", "role"),
     ("Status", "status"),
@@ -420,6 +421,7 @@ def _placemark_html(props: Mapping[str, Any]) -> str:
         "status": STATUS_WORDS.get(props["status"], props["status"]),
         "precision": PRECISION_WORDS.get(props["precision"], props["precision"]),
         "dates": _dates_text(props["date_from"], props["date_to"]),
+        "aliases": ", ".join(props["aliases"]),
     }
     rows = [(label, values[key]) for label, key in _BALLOON_ROWS if values[key] not in (None, "")]
     rows += [(str(k), v) for k, v in props["parameters"].items()]
