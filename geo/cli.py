@@ -14,6 +14,9 @@ from .fileio import atomic_target
 
 DEFAULT_LAYERS = Path("layers")
 DEFAULT_OUTPUT = Path("output/map.html")
+DEFAULT_COMPARE_OUTPUT = Path("output/compare.html")
+#: `--compare` given alone: the default pair (see geo.compare.default_pair)
+_DEFAULT_PAIR = ("", "")
 
 
 def _report(error: DefenseMapError) -> None:
@@ -30,6 +33,17 @@ def _report(error: DefenseMapError) -> None:
 
 class _Group(click.Group):
     """A click group whose library errors become `Error: …` lines and exit code 1."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        # `--compare` takes two sides or, alone, none: the default pair
+        args = list(args)
+        for i, arg in enumerate(args):
+            if arg == "--":
+                break
+            if arg == "--compare" and (i + 1 == len(args) or args[i + 1].startswith("-")):
+                args[i + 1 : i + 1] = list(_DEFAULT_PAIR)
+                break
+        return super().parse_args(ctx, args)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -68,6 +82,16 @@ _path = click.Path(dir_okay=False, path_type=Path)
     help="Where to write the HTML map.",
 )
 @click.option("--title", default=None, help="Map title (default: the shipped story's title).")
+@click.option(
+    "--compare",
+    nargs=2,
+    metavar="A B",
+    default=None,
+    help="Compare two proposals side by side (layer ids or groups) in synchronised panes, "
+    "written to output/compare.html unless --output is given; --png/--svg/--pdf draw both "
+    "panes. Alone: the last group's two proposals (shipped: NATO's two systems and Russia's "
+    "sectoral proposal).",
+)
 @click.option(
     "--offline",
     is_flag=True,
@@ -121,7 +145,8 @@ def cli(ctx: click.Context, **options: Any) -> None:
     Schema of layer files.
     """
     if ctx.invoked_subcommand is None:
-        _build(**options)
+        source = ctx.get_parameter_source("output")
+        _build(**options, output_given=source is not click.core.ParameterSource.DEFAULT)
 
 
 def _build(
@@ -135,23 +160,34 @@ def _build(
     width_px: int,
     height_px: int | None,
     dpi: int,
+    compare: tuple[str, str] | None,
+    output_given: bool = False,
     **exports: Path | None,
 ) -> None:
     from .atlas import load
     from .outputs import SUFFIXES, check_targets
 
+    if compare is not None and not output_given:
+        output = DEFAULT_COMPARE_OUTPUT
+
     targets = {"html": output, **{k: v for k, v in exports.items() if v is not None}}
     labels = {kind: "--output" if kind == "html" else f"--{kind}" for kind in SUFFIXES}
     labels["image_layers"] = "--image-layers"
     # before the layers are read: a typo costs no time, and nothing is made for a refused run
-    new_folders = [output.parent] if output == DEFAULT_OUTPUT else []
+    new_folders = [output.parent] if output in (DEFAULT_OUTPUT, DEFAULT_COMPARE_OUTPUT) else []
     check_targets(targets, labels, new_folders=new_folders)
     started = time.perf_counter()
     atlas = load(layers_dir, title=title)
     loaded = time.perf_counter() - started
+    target: Any = atlas
+    if compare is not None:
+        from .compare import compare as make_comparison
+
+        sides = [side or None for side in compare]
+        target = make_comparison(atlas, *sides)
     for folder in new_folders:
         folder.mkdir(parents=True, exist_ok=True)
-    written = atlas.write(
+    written = target.write(
         **targets,
         offline=offline,
         width_px=width_px,

@@ -11,11 +11,14 @@ import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .atlas_types import Atlas
 from .errors import ExportError
 from .fileio import staged_targets
+
+if TYPE_CHECKING:
+    from .compare import Comparison
 
 PathLike = str | os.PathLike[str]
 
@@ -49,6 +52,7 @@ class _Options:
     height_px: int | None
     dpi: float
     layer_ids: list[str] | None
+    compare: Comparison | None = None
 
 
 def write_outputs(
@@ -61,6 +65,7 @@ def write_outputs(
     dpi: float = 150,
     image_layers: str | Iterable[str] = "story",
     labels: Mapping[str, str] | None = None,
+    compare: Comparison | None = None,
 ) -> list[Written]:
     """Write each output of `targets` (kind -> path; kinds as in SUFFIXES); all or nothing.
 
@@ -70,6 +75,8 @@ def write_outputs(
     when the map opens and every dated layer; the image names the others), "visible" (only
     those shown when the map opens), "all", or layer ids. `labels` name the targets in error
     messages (the CLI passes its option names); by default they are the keyword names (`png=`).
+    `compare` (a `geo.compare.Comparison`): the page and the images show its two sides in
+    panes side by side, `image_layers` aside; the GIS files hold every layer.
     """
     wanted = {kind: Path(path) for kind, path in targets.items() if path is not None}
     names = {kind: (labels or {}).get(kind, f"{kind}=") for kind in wanted}
@@ -77,7 +84,7 @@ def write_outputs(
     layer_ids = image_layer_ids(
         atlas, image_layers, label=(labels or {}).get("image_layers", "image_layers=")
     )
-    options = _Options(offline, width_px, height_px, dpi, layer_ids)
+    options = _Options(offline, width_px, height_px, dpi, layer_ids, compare)
     written = []
     with staged_targets(list(wanted.values())) as temps:
         for kind, path in wanted.items():
@@ -143,6 +150,10 @@ def image_layer_ids(
 def _html(atlas: Atlas, path: Path, options: _Options) -> None:
     from .render.html import render_html
 
+    if options.compare is not None:
+        page = options.compare.to_folium(offline=options.offline).render()
+        path.write_bytes(page.encode("utf-8"))
+        return
     path.write_bytes(render_html(atlas, offline=options.offline).encode("utf-8"))
 
 
@@ -156,8 +167,22 @@ def _gis(name: str) -> Callable[[Atlas, Path, _Options], None]:
 
 
 def _static(atlas: Atlas, path: Path, options: _Options) -> None:
-    from .render.static import render_static
+    from .render.static import render_static, render_static_compare
 
+    pair = options.compare
+    if pair is not None:
+        render_static_compare(
+            atlas,
+            path,
+            left=pair.left.layers,
+            right=pair.right.layers,
+            left_title=pair.left.label,
+            right_title=pair.right.label,
+            width_px=options.width_px,
+            height_px=options.height_px,
+            dpi=options.dpi,
+        )
+        return
     render_static(
         atlas,
         path,

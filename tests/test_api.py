@@ -161,7 +161,7 @@ def test_the_readme_from_python_examples_run(tmp_path, monkeypatch):
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     section = readme.split("## From Python", 1)[1].split("\n## ", 1)[0]
     blocks = re.findall(r"```python\n(.*?)```", section, re.S)
-    assert len(blocks) == 2 and len([ln for ln in blocks[0].splitlines() if ln.strip()]) == 3
+    assert len(blocks) == 3 and len([ln for ln in blocks[0].splitlines() if ln.strip()]) == 3
     (tmp_path / "layers").symlink_to(REPO / "layers")
     (tmp_path / "output").mkdir()
     monkeypatch.chdir(tmp_path)
@@ -171,6 +171,8 @@ def test_the_readme_from_python_examples_run(tmp_path, monkeypatch):
     assert (tmp_path / "output" / "map.html").stat().st_size > 100_000
     mine = (tmp_path / "output" / "mine.html").read_text(encoding="utf-8")
     assert "L.control.measure" in mine.replace("L.Control.Measure", "L.control.measure")
+    assert "dm-pane-right" in (tmp_path / "output" / "compare.html").read_text(encoding="utf-8")
+    assert (tmp_path / "output" / "compare.png").stat().st_size > 50_000
 
 
 def test_image_layer_choices():

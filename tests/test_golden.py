@@ -17,6 +17,7 @@ import pytest
 
 from geo.atlas import load_atlas
 from geo.render.assets import own_file
+from geo.render.folium_map import PAGE_SCRIPTS
 from geo.render.html import render_html
 
 REPO = Path(__file__).resolve().parents[1]
@@ -79,7 +80,7 @@ def normalise(page: str) -> tuple[str, dict[str, Any]]:
     # Leaflet's hashes and our message are data of assets.py, reviewed there
     skeleton = re.sub(r'integrity="sha384-[^"]+"', 'integrity="@SRI@"', skeleton)
     # our own script and stylesheet are reviewed as source files, not again as golden copies
-    for name in ("map.js", "map.css"):
+    for name in (*PAGE_SCRIPTS, "map.css"):
         text = own_file(name)
         assert skeleton.count(text) == 1, f"{name} is not in the page exactly once"
         skeleton = skeleton.replace(text, f"@{name}@")

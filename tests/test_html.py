@@ -65,7 +65,22 @@ def test_the_timeline_spans_the_story_not_its_oldest_context():
 
     shipped = load_atlas(Path(__file__).resolve().parents[1] / "layers")
     # the Gabala radar dates from 1985 and the Shahab-3 claim from 2004: context, not the story
-    assert page_config(shipped, offline=False)["timeline"] == {"min": 2007, "max": 2012}
+    timeline = page_config(shipped, offline=False)["timeline"]
+    assert (timeline["min"], timeline["max"]) == (2007, 2012)
+
+
+def test_the_timeline_steps_through_every_named_event_in_date_order():
+    from geo.render.html import page_config
+
+    shipped = load_atlas(Path(__file__).resolve().parents[1] / "layers")
+    events = page_config(shipped, offline=False)["timeline"]["events"]
+    listed = [(e.date, e.name, layer.id) for layer in shipped.layers for e in layer.events]
+    assert sorted((e["date"], e["name"], e["layer"]) for e in events) == sorted(listed)
+    days = [(e["date"] + "-01-01")[:10] for e in events]
+    assert days == sorted(days)
+    assert events[0]["name"] == "Third Site announced"
+    assert {"date": "2009-09-17", "name": "Cancelled; Phased Adaptive Approach",
+            "layer": "us-third-site-2007"} in events  # fmt: skip
 
 
 def test_the_opening_view_frames_the_proposals_not_the_context():

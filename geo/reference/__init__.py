@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 __all__ = [
     "basemap",
     "country",
+    "country_name",
     "country_names",
     "land",
     "resolve_country",
@@ -90,6 +91,16 @@ def country_names() -> list[str]:
     """Return the English names of all countries, sorted; each one works with ``country()``."""
     data = _world.world()
     return sorted(obj["properties"]["name"] for obj in data.countries.values())
+
+
+def country_name(code: str) -> str:
+    """Return the English name of a country given by its alpha-3 code (as `resolve_country`
+    returns it).
+
+    >>> country_name("CZE")
+    'Czechia'
+    """
+    return str(_world.world().countries[code]["properties"]["name"])
 
 
 def sea_names() -> list[str]:

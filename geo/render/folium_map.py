@@ -21,6 +21,7 @@ What folium gives a user stays: the returned map takes folium layers and plugins
 from __future__ import annotations
 
 import hashlib
+import html
 import json
 import re
 import warnings
@@ -128,14 +129,33 @@ _FIGURE = _ENV.from_string(
 )
 
 
-class DefenseFigure(Figure):
-    """The page around a DefenseMap: language, charset, an escaped title, zoomable on phones."""
+#: The id of the page's text version (one per page, also in a comparison).
+LIST_ID = "dm-text-version"
 
-    def __init__(self, *, title: str, offline: bool) -> None:
+
+class DefenseFigure(Figure):
+    """The page around a DefenseMap: language, charset, an escaped title, zoomable on phones,
+    a skip link, and the map's text version for readers without JavaScript or sight."""
+
+    def __init__(self, *, title: str, offline: bool, atlas: Atlas | None = None) -> None:
         super().__init__(title=title)
         self._id = "defense_figure"
         self.offline = offline
         self.header._children.pop("meta_http", None)  # our template declares the charset
+        if atlas is not None:
+            from .list_view import list_view_html
+
+            self.html.add_child(
+                _Text(
+                    f'<a class="dm-skip" href="#{LIST_ID}">Skip to the text version of this map</a>'
+                ),
+                name="defense-skip",
+            )
+            self.html.add_child(_Text("<main>"), name="defense-main")
+            self._text_version = _Text(
+                '<noscript><p class="dm-noscript">The interactive map needs JavaScript; its '
+                "text version follows.</p></noscript>\n" + list_view_html(atlas, element_id=LIST_ID)
+            )
 
     def render(self, **kwargs: Any) -> str:
         if not self.offline:
@@ -146,6 +166,9 @@ class DefenseFigure(Figure):
     def _render(self, **kwargs: Any) -> str:
         for child in list(self._children.values()):
             child.render(**kwargs)
+        if hasattr(self, "_text_version"):  # after the maps, in the reading order
+            self.html.add_child(self._text_version, name="defense-text-version")
+            self.html.add_child(_Text("</main>"), name="defense-main-end")
         if self.offline:
             _drop_remote_links(self.header)
         return _FIGURE.render(
@@ -156,6 +179,7 @@ class DefenseFigure(Figure):
 _MAP = _ENV.from_string(
     """
 {% macro header(this, kwargs) %}
+{%- if this.include_assets %}
 {%- if this.assets.css_url %}
 <link rel="stylesheet" href="{{ this.assets.css_url }}"
   integrity="{{ this.assets.css_integrity }}" crossorigin="anonymous">
@@ -171,10 +195,11 @@ _MAP = _ENV.from_string(
 <script>{{ this.no_leaflet_js | safe }}</script>
 <style>{{ this.own_css | safe }}</style>
 <script>{{ this.own_js | safe }}</script>
+{%- endif %}
 {%- endmacro %}
 {% macro html(this, kwargs) %}
-<div class="folium-map dm-map" id="{{ this.get_name() }}" role="application"
-  aria-label="{{ this.title }}"></div>
+<div class="folium-map dm-map{% if this.pane %} dm-pane dm-pane-{{ this.pane.side }}{% endif %}"
+  id="{{ this.get_name() }}" role="region" aria-label="Interactive map: {{ this.title }}"></div>
 {%- endmacro %}
 {% macro script(this, kwargs) %}
 var {{ this.get_name() }} = L.map({{ this.get_name() | tojson }}, {{ this.map_options | tojson }});
@@ -201,21 +226,35 @@ class DefenseMap(_LiteralMacro, folium.Map):
     default_css: list[tuple[str, str]] = []  # noqa: RUF012
     _template = _MAP
 
-    def __init__(self, atlas: Atlas, *, offline: bool = False) -> None:
+    def __init__(
+        self,
+        atlas: Atlas,
+        *,
+        offline: bool = False,
+        figure: Figure | None = None,
+        pane: dict[str, str] | None = None,
+        beside: DefenseMap | None = None,
+        view: dict[str, Any] | None = None,
+    ) -> None:
+        """`figure`, `pane` and `beside` place the map as one pane of a comparison (see
+        `geo.compare`): the page, the assets and identical layer data are the first pane's.
+        `view` overrides parts of the controls' data (`bounds`, `subtitle`)."""
         super().__init__(location=None, tiles=None, zoom_control=True)
         self._name = "Map"
         # ids derived from the layer ids: the same atlas, the same page; two maps, two names
         self._id = _digest(atlas.title, *(layer.id for layer in atlas.layers))
-        DefenseFigure(title=atlas.title, offline=offline).add_child(self)
+        (figure or DefenseFigure(title=atlas.title, offline=offline, atlas=atlas)).add_child(self)
         self.title = atlas.title
         self.offline = offline
+        self.pane = pane
+        self.include_assets = beside is None
         self.assets: Assets = inline_assets() if offline else cdn_assets()
         host = "" if offline else (self.assets.js_url or "").split("/")[2]
         self.no_leaflet_js = _no_leaflet_script(NO_LEAFLET_MESSAGE.format(host=host))
         self.own_css = own_file("map.css")
-        self.own_js = own_file("map.js")
+        self.own_js = page_script()
         self.map_options = {"center": [0, 0], "zoom": 1, "zoomSnap": 0.25, "zoomControl": True}
-        self.controls = DefenseControls(self, atlas)
+        self.controls = DefenseControls(self, atlas, beside=beside, view=view)
         self.add_child(self.controls, name="defense-controls")
         #: The overlays, by layer id: folium elements a user can reach and add children to.
         self.layers: dict[str, DefenseLayer] = {}
@@ -225,10 +264,21 @@ class DefenseMap(_LiteralMacro, folium.Map):
             if name in names:  # "a-b" and "a_b" are two layers: keep their names apart
                 name = f"{name}_{_digest(layer.id)}"
             names.add(name)
-            element = DefenseLayer(self, layer, f"{name}_{self._id}")
+            shared = beside.layers.get(layer.id) if beside is not None else None
+            element = DefenseLayer(self, layer, f"{name}_{self._id}", shared=shared)
             self.layers[layer.id] = element
             self.add_child(element, name=layer.id)
         self.add_child(DefenseStart(self.controls), name="defense-start")
+
+
+#: Our page scripts, in the order they run: the core first, then the reader's tools.
+PAGE_SCRIPTS = ("map.js", "timeline.js", "search.js", "measure.js")
+
+
+def page_script() -> str:
+    """Our page script: the core and the tools that plug into it, defined once per page."""
+    body = "\n".join(own_file(name) for name in PAGE_SCRIPTS)
+    return "if (!window.DefenseMap) {\n" + body + "\n}"
 
 
 def _no_leaflet_script(message: str) -> str:
@@ -246,16 +296,15 @@ _CONTROLS = _ENV.from_string(
 {% macro html(this, kwargs) %}
 <script type="application/json" id="{{ this.get_name() }}-data">{{ this.data_json | safe }}</script>
 {%- if this.basemap_json %}
-<script type="application/json" id="{{ this.get_name() }}-basemap">
+<script type="application/json" id="{{ this.basemap_id }}">
 {{- this.basemap_json | safe -}}
 </script>
 {%- endif %}
 {%- endmacro %}
 {% macro script(this, kwargs) %}
-{%- set basemap = (this.get_name() ~ "-basemap") | tojson %}
 var {{ this.get_name() }} = DefenseMap.create(
   {{ this.map_name }}, DefenseMap.data({{ (this.get_name() ~ "-data") | tojson }}),
-  {% if this.basemap_json %}DefenseMap.data({{ basemap }}){% else %}null{% endif %});
+  {% if this.basemap_id %}DefenseMap.data({{ this.basemap_id | tojson }}){% else %}null{% endif %});
 {%- endmacro %}
 """
 )
@@ -266,28 +315,48 @@ class DefenseControls(_LiteralMacro):
 
     _template = _CONTROLS
 
-    def __init__(self, parent: DefenseMap, atlas: Atlas) -> None:
+    def __init__(
+        self,
+        parent: DefenseMap,
+        atlas: Atlas,
+        *,
+        beside: DefenseMap | None = None,
+        view: dict[str, Any] | None = None,
+    ) -> None:
         from .html import page_config, vector_basemap_json
 
         super().__init__()
         self._name = "DefenseControls"
         self._id = parent._id
         self.map_name = parent.get_name()
-        config = page_config(atlas, offline=parent.offline, basemap=False)
+        config = page_config(atlas, offline=parent.offline, basemap=False, **(view or {}))
         config["map_id"] = parent._id
+        config["list_id"] = LIST_ID
+        if parent.pane is not None:
+            config["pane"] = parent.pane
         self.data_json = script_json(config)
-        # the base map is the same for every map: its text is made once per process
-        self.basemap_json = vector_basemap_json()
+        # the base map is the same for every map: its text is made once per process, and a
+        # second pane reads the first one's
+        self.basemap_json: str | None
+        self.basemap_id: str | None
+        if beside is not None:
+            self.basemap_json = None
+            self.basemap_id = beside.controls.basemap_id
+        else:
+            self.basemap_json = vector_basemap_json()
+            self.basemap_id = f"{self.get_name()}-basemap" if self.basemap_json else None
 
 
 _LAYER = _ENV.from_string(
     """
 {% macro html(this, kwargs) %}
-<script type="application/json" id="{{ this.get_name() }}-data">{{ this.data_json | safe }}</script>
+{%- if not this.shared %}
+<script type="application/json" id="{{ this.data_id }}">{{ this.data_json | safe }}</script>
+{%- endif %}
 {%- endmacro %}
 {% macro script(this, kwargs) %}
 var {{ this.get_name() }} = {{ this.controls_name }}.layer(
-  DefenseMap.data({{ (this.get_name() ~ "-data") | tojson }}));
+  DefenseMap.data({{ this.data_id | tojson }}));
 {%- endmacro %}
 """
 )
@@ -301,7 +370,16 @@ class DefenseLayer(_LiteralMacro, folium.map.Layer):
 
     _template = _LAYER
 
-    def __init__(self, parent: DefenseMap, layer: Layer, stable_id: str) -> None:
+    def __init__(
+        self,
+        parent: DefenseMap,
+        layer: Layer,
+        stable_id: str,
+        *,
+        shared: DefenseLayer | None = None,
+    ) -> None:
+        """`shared`: the same layer in the other pane of a comparison; when its data is the
+        same, this layer reads it from there instead of carrying a second copy."""
         from .html import layer_data
 
         # shown by our script when the page starts (the permalink may ask for other layers)
@@ -311,6 +389,10 @@ class DefenseLayer(_LiteralMacro, folium.map.Layer):
         self.atlas_layer = layer
         self.controls_name = parent.controls.get_name()
         self.data_json = script_json(layer_data(layer))
+        self.shared = shared is not None and shared.data_json == self.data_json
+        self.data_id: str = f"{self.get_name()}-data"
+        if shared is not None and self.shared:
+            self.data_id = shared.data_id
 
 
 _START = _ENV.from_string(
@@ -334,11 +416,72 @@ class DefenseStart(_LiteralMacro):
         self.controls_name = controls.get_name()
 
 
+_SYNC = _ENV.from_string(
+    """
+{% macro script(this, kwargs) %}
+DefenseMap.sync({{ this.left }}, {{ this.right }});
+{%- endmacro %}
+"""
+)
+
+
+class DefenseSync(_LiteralMacro):
+    """Makes the two panes of a comparison pan and zoom together (once both have started)."""
+
+    _template = _SYNC
+
+    def __init__(self, left: DefenseMap, right: DefenseMap) -> None:
+        super().__init__()
+        self._name = "DefenseSync"
+        self._id = right._id
+        self.left = left.controls.get_name()
+        self.right = right.controls.get_name()
+
+
+class DefenseCompare(DefenseFigure):
+    """A page of two synchronised maps side by side (stacked on a tall screen), each with its
+    own title, layer panel, legend and timeline; `left` and `right` are folium maps."""
+
+    def __init__(self, atlas: Atlas, left: Atlas, right: Atlas, *, offline: bool) -> None:
+        from .html import initial_bounds
+
+        # one opening view for both: the two sides' story, framed together
+        both = Atlas(title=atlas.title, layers=left.layers + right.layers)
+        bounds = initial_bounds(both)
+        super().__init__(title=f"{left.title} | {right.title}", offline=offline, atlas=atlas)
+        self.html.add_child(
+            _Text(
+                f'<h1 class="dm-visually-hidden">Compare: {html.escape(left.title)} | '
+                f"{html.escape(right.title)}</h1>"
+            ),
+            name="defense-compare-title",
+        )
+        self.left = DefenseMap(
+            left,
+            offline=offline,
+            figure=self,
+            pane={"side": "left", "prefix": "left-"},
+            view={"bounds": bounds, "subtitle": f"Left pane; beside it: {right.title}"},
+        )
+        self.right = DefenseMap(
+            right,
+            offline=offline,
+            figure=self,
+            pane={"side": "right", "prefix": "right-"},
+            beside=self.left,
+            view={"bounds": bounds, "subtitle": f"Right pane; beside it: {left.title}"},
+        )
+        self.right.add_child(DefenseSync(self.left, self.right), name="defense-sync")
+        self.html.add_child(
+            _Text('<div class="dm-compare-rule" aria-hidden="true"></div>'), name="defense-rule"
+        )
+
+
 # --------------------------------------------------------------------------------------------
 # Offline: leave out what would need the network, and say so
 # --------------------------------------------------------------------------------------------
 
-_OURS = (DefenseMap, DefenseControls, DefenseLayer, DefenseStart)
+_OURS = (DefenseMap, DefenseControls, DefenseLayer, DefenseStart, DefenseSync)
 
 
 def _is_remote(url: str) -> bool:

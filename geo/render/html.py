@@ -34,6 +34,7 @@ TILE_BASEMAPS: tuple[dict[str, Any], ...] = (
         "attribution": "© OpenStreetMap contributors",
     },
 )
+SUBTITLE = "Proposals, counter-offers and deployments; click a shape for its sources"
 VECTOR_BASEMAP = {"id": "vector", "name": "Offline vector map (Natural Earth)", "vector": True}
 
 
@@ -44,11 +45,19 @@ def render_html(atlas: Atlas, *, offline: bool = False) -> str:
     return to_folium(atlas, offline=offline).get_root().render()
 
 
-def page_config(atlas: Atlas, *, offline: bool, basemap: bool = True) -> dict[str, Any]:
+def page_config(
+    atlas: Atlas,
+    *,
+    offline: bool,
+    basemap: bool = True,
+    bounds: list[list[float]] | None = None,
+    subtitle: str = SUBTITLE,
+) -> dict[str, Any]:
     """Return what the page's controls need besides the layers, as JSON-ready data.
 
     `basemap=False` leaves the vector base map out (the page carries it as its own, cached,
-    script: it is the same for every map).
+    script: it is the same for every map). `bounds` ([[south, west], [north, east]]) replaces
+    the opening view framed from the atlas (`initial_bounds`).
     """
     from .style import page_look
 
@@ -58,12 +67,12 @@ def page_config(atlas: Atlas, *, offline: bool, basemap: bool = True) -> dict[st
         basemaps.append(VECTOR_BASEMAP)
     return {
         "title": atlas.title,
-        "subtitle": "Proposals, counter-offers and deployments; click a shape for its sources",
+        "subtitle": subtitle,
         "look": page_look(),
         "basemaps": basemaps,
         "vector_basemap": vector if basemap else None,
         "groups": _groups(atlas),
-        "bounds": _initial_bounds(atlas),
+        "bounds": bounds or initial_bounds(atlas),
         "timeline": _timeline(atlas),
     }
 
@@ -88,6 +97,7 @@ def layer_data(layer: Layer) -> dict[str, Any]:
     for feature, geometry in zip(features, layer.features.geometry):
         props = feature["properties"]
         props["outline"] = _seamless_outline(geometry)
+        props["anchor"] = _anchor(geometry)
         props["sources"] = [s["id"] for s in props["sources"]]
         for key in (
             "layer_title",
@@ -131,6 +141,18 @@ def layer_data(layer: Layer) -> dict[str, Any]:
     }
 
 
+def _anchor(geometry: Any) -> list[float] | None:
+    """[lat, lon] where a shape's popup opens when it is reached by search or keyboard: a
+    point inside a region or ring, the middle of a link; None for a site (its own point)."""
+    if geometry is None or geometry.is_empty or geometry.geom_type == "Point":
+        return None
+    if geometry.geom_type in ("LineString", "MultiLineString"):
+        point = geometry.interpolate(0.5, normalized=True)
+    else:
+        point = geometry.representative_point()
+    return [round(point.y, COORD_DECIMALS), round(point.x, COORD_DECIMALS)]
+
+
 def _seamless_outline(geometry: Any) -> dict[str, Any] | None:
     """For a polygon cut at ±180° or closed over a pole: its outline without those cuts."""
     if geometry is None or geometry.geom_type not in ("Polygon", "MultiPolygon"):
@@ -146,21 +168,30 @@ def _seamless_outline(geometry: Any) -> dict[str, Any] | None:
 FRAME_MAX_LAT = 72.0
 
 
-def _initial_bounds(atlas: Atlas) -> list[list[float]]:
+#: A region wider than this (degrees of longitude) is not framed when anything else is: a
+#: country that spans Asia would shrink the view of a European proposal to the whole world.
+FRAME_MAX_WIDTH = 120.0
+
+
+def initial_bounds(atlas: Atlas) -> list[list[float]]:
     """Frame the story shown at start: the sites and regions of the layers shown when the map
     opens, less those marked `context` (a threat's launch sites may lie outside the first view);
-    rings are never framed (they may span half the globe)."""
+    rings are never framed (they may span half the globe), nor regions wider than
+    FRAME_MAX_WIDTH unless there is nothing else."""
     shown = [layer for layer in atlas.layers if layer.visible]
     story = [layer for layer in shown if not layer.context] or shown
-    lats: list[float] = []
-    lons: list[float] = []
+    boxes = []
     for layer in story:
         for kind, geom in zip(layer.features["kind"], layer.features.geometry):
             if geom is None or geom.is_empty or kind not in ("site", "region"):
                 continue
-            west, south, east, north = geom.bounds
-            lats += [max(south, -FRAME_MAX_LAT), min(north, FRAME_MAX_LAT)]
-            lons += [west, east]
+            boxes.append(geom.bounds)
+    boxes = [b for b in boxes if b[2] - b[0] <= FRAME_MAX_WIDTH] or boxes
+    lats: list[float] = []
+    lons: list[float] = []
+    for west, south, east, north in boxes:
+        lats += [max(south, -FRAME_MAX_LAT), min(north, FRAME_MAX_LAT)]
+        lons += [west, east]
     if not lats:
         return [[30.0, -15.0], [72.0, 60.0]]
     # At least ~16° by 24°, so that a map of a few nearby sites still shows their setting.
@@ -172,7 +203,17 @@ def _initial_bounds(atlas: Atlas) -> list[list[float]]:
     ]
 
 
-def _timeline(atlas: Atlas) -> dict[str, int]:
+def _events(atlas: Atlas) -> list[dict[str, str]]:
+    """The story's named events, in date order (atlas order on one day), for the timeline."""
+    events = [
+        {"date": event.date, "name": event.name, "layer": layer.id}
+        for layer in atlas.layers
+        for event in layer.events
+    ]
+    return sorted(events, key=lambda e: (e["date"] + "-01-01")[:10])
+
+
+def _timeline(atlas: Atlas) -> dict[str, Any]:
     """Span the story's dates: each layer's period and its features' dates within it.
 
     A feature dated before its layer's period is history (a radar built in 1985 that a 2007
@@ -189,8 +230,13 @@ def _timeline(atlas: Atlas) -> dict[str, int]:
         kept = [year for year in own if start is None or year >= start]
         (background if layer.context else story).extend(kept)
         background.extend(set(own) - set(kept))
-    years = story or background
-    return {"min": min(years, default=2007), "max": max(years, default=2012)}
+    events = _events(atlas)
+    years = (story or background) + [int(e["date"][:4]) for e in events]
+    return {
+        "min": min(years, default=2007),
+        "max": max(years, default=2012),
+        "events": events,
+    }
 
 
 @functools.cache

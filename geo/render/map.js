@@ -4,8 +4,16 @@
    the link or the layer files ask for. The look (symbols, words, uncertain styling, base-map
    colours) arrives as data from Python's one style table. Every user string reaches the page
    through textContent or attribute setters, never innerHTML, so names and quotes show as text. */
-window.DefenseMap = window.DefenseMap || (function () {
+window.DefenseMap = (function () {
   "use strict";
+  var MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+  // "2007" -> "2007", "2007-01" -> "Jan 2007", "2009-09-17" -> "17 Sep 2009"
+  function dateWords(d) {
+    var m = /^(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?$/.exec(String(d));
+    if (!m) { return String(d); }
+    var month = m[2] ? MONTHS[+m[2] - 1] + " " : "";
+    return (m[3] ? +m[3] + " " : "") + month + m[1];
+  }
 
   // Keys that come from the page's data or its URL (layer ids, base map ids, roles...) index
   // only objects without a prototype, and are looked up as own properties: "constructor",
@@ -34,6 +42,13 @@ window.DefenseMap = window.DefenseMap || (function () {
     var LOOK = DATA.look;
     if (basemap) { DATA.vector_basemap = basemap; }
     DATA.layers = [];
+    // The reader's tools in their own files (timeline.js, search.js, measure.js) plug in here
+    var PREFIX = DATA.pane ? DATA.pane.prefix : "";
+    if (DATA.list_id) { prepareList(DATA.list_id); }
+    // headings: the map's title, then its panels' (a comparison's page title is above both)
+    var HEADING = DATA.pane ? "h2" : "h1", SUB_HEADING = DATA.pane ? "h3" : "h2";
+    var ctx = { map: map, DATA: DATA, LOOK: LOOK, el: el, dateWords: dateWords, onStart: [], hash: [],
+      key: function (name) { return PREFIX + name; } };
     function roleOf(role) { return has(LOOK.roles, role) ? role : "other"; }
     function symbol(role, color, uncertain) {
       var u = LOOK.uncertain;
@@ -113,9 +128,11 @@ window.DefenseMap = window.DefenseMap || (function () {
     var groupBoxes = [];      // DATA.groups index -> checkbox
     var visible = dict();
     var started = false;
+    var featureById = dict();  // layer id + NUL + feature id -> GeoJSON feature
     function addLayer(layer) {
       DATA.layers.push(layer);
       layerById[layer.id] = layer;
+      layer.features.features.forEach(function (f) { featureById[layer.id + "\u0000" + f.properties.id] = f; });
       var overlay = L.geoJSON(layer.features, {
         style: function (f) { return pathStyle(layer.style, f.properties, false); },
         pointToLayer: function (f, latlng) { return siteMarker(layer.style, f.properties, latlng); },
@@ -143,7 +160,9 @@ window.DefenseMap = window.DefenseMap || (function () {
         // the others there are listed in its popup
         lyr.on("click", function (e) {
           L.DomEvent.stop(e);
-          openAt(map.latLngToContainerPoint(lyr.getLatLng()), lyr.getLatLng(), lyr);
+          var at = map.latLngToContainerPoint(lyr.getLatLng());
+          if (ctx.measureClick && ctx.measureClick(at, lyr.getLatLng())) { return; }
+          openAt(at, lyr.getLatLng(), lyr);
         });
       }
       // Leaflet writes string content with innerHTML: hand it a text-only element instead
@@ -151,6 +170,28 @@ window.DefenseMap = window.DefenseMap || (function () {
         { sticky: f.geometry.type !== "Point" });
       lyr.feature = f;
       lyr.dmLayer = layer;
+      if (f.geometry.type !== "Point") {
+        lyr.on("add", function () {
+          var node = lyr.getElement && lyr.getElement();
+          if (!node) { return; }
+          node.setAttribute("role", "button");
+          node.setAttribute("tabindex", "0");
+          name(node, lyr);
+          if (node.dmKeys) { return; }
+          node.dmKeys = true;
+          node.addEventListener("keydown", function (ev) {
+            if (ev.key !== "Enter" && ev.key !== " ") { return; }
+            ev.preventDefault();
+            openFeature({ layer: layer, feature: f }, anchorOf(f), []);
+          });
+        });
+      }
+    }
+    // where a feature's popup opens when it is not clicked: a site's place, a shape's anchor
+    function anchorOf(f) {
+      if (f.geometry.type === "Point") { return L.latLng(f.geometry.coordinates[1], f.geometry.coordinates[0]); }
+      var a = f.properties.anchor;
+      return a ? L.latLng(a[0], a[1]) : L.geoJSON(f).getBounds().getCenter();
     }
     // A popup opens clear of our panels; one taller than the room between them scrolls.
     function padPopup(p) {
@@ -227,7 +268,10 @@ window.DefenseMap = window.DefenseMap || (function () {
       var hits = featuresAt(containerPoint, clicked);
       if (hits.length) { openFeature(hits[0], latlng, hits.slice(1)); }
     }
-    map.on("click", function (e) { openAt(e.containerPoint, e.latlng, null); });
+    map.on("click", function (e) {
+      if (ctx.measureClick && ctx.measureClick(e.containerPoint, e.latlng)) { return; }
+      openAt(e.containerPoint, e.latlng, null);
+    });
     function pathStyle(style, p, outline) {
       var u = LOOK.uncertain;
       var uncertain = !!p.uncertainty;
@@ -252,7 +296,20 @@ window.DefenseMap = window.DefenseMap || (function () {
       var shift = before ? (before % 2 ? -1 : 1) * Math.ceil(before / 2) * 14 : 0;
       var icon = L.divIcon({ html: box.innerHTML, className: "dm-marker", iconSize: [16, 16],
         iconAnchor: [8 - shift, 8] });
-      return L.marker(latlng, { icon: icon, keyboard: true, title: "", alt: p.name });
+      var marker = L.marker(latlng, { icon: icon, keyboard: true, title: "", alt: p.name });
+      marker.on("add", function () { if (marker._icon) { name(marker._icon, marker); } });
+      return marker;
+    }
+    // what a screen reader says for a feature: its name, kind and layer, and whether it was in
+    // force on the timeline's date
+    function accessibleName(lyr) {
+      var p = lyr.feature.properties;
+      return p.name + ", " + kindWord(p) + (p.uncertainty ? ", uncertain" : "") + ", " + lyr.dmLayer.title +
+        (lyr.dmFaded ? " (not in force on the chosen date)" : "");
+    }
+    function name(node, lyr) {
+      node.setAttribute("aria-label", accessibleName(lyr));
+      node.classList.toggle("dm-faded", !!lyr.dmFaded);
     }
     function tooltipText(p) {
       var text = p.name;
@@ -341,6 +398,17 @@ window.DefenseMap = window.DefenseMap || (function () {
       }
       if (p.derivation) { box.appendChild(el("div", { cls: "dm-derived", text: "Drawn as: " + p.derivation })); }
       box.appendChild(sourceList(layer, p.sources || []));
+      if (ctx.measureFrom && p.kind === "site") {  // a shape has no one point to measure from
+        var f = lookup(featureById, layer.id + "\u0000" + p.id);
+        var measureButton = el("button", { type: "button", cls: "dm-measure-from",
+          text: ctx.measureWaiting() ? "Measure to here" : "Measure from here" });
+        measureButton.addEventListener("click", function (ev) {
+          L.DomEvent.stop(ev);
+          map.closePopup();
+          ctx.measureFrom(f, anchorOf(f));
+        });
+        box.appendChild(el("div", { cls: "dm-popup-tools" }, [measureButton]));
+      }
       if (alsoHere && alsoHere.length) {
         var list = el("ul", { cls: "dm-also" });
         alsoHere.forEach(function (other) {
@@ -424,15 +492,58 @@ window.DefenseMap = window.DefenseMap || (function () {
     // A panel's heading folds it away and back: on a small screen the map needs the room.
     function toggleButton(box, label) {
       var button = el("button", { type: "button", cls: "dm-toggle", "aria-expanded": "true", text: label });
-      button.addEventListener("click", function () {
-        var folded = box.classList.toggle("dm-folded");
-        button.setAttribute("aria-expanded", folded ? "false" : "true");
+      button.addEventListener("click", function () { fold(box, !box.classList.contains("dm-folded")); });
+      box.addEventListener("keydown", function (ev) {
+        if (ev.key === "Escape" && !box.classList.contains("dm-folded") && box.classList.contains("dm-foldable")) {
+          fold(box, true);
+          button.focus();
+        }
       });
-      if (window.matchMedia && window.matchMedia("(max-width: 600px)").matches) {
-        box.classList.add("dm-folded");
-        button.setAttribute("aria-expanded", "false");
-      }
+      box.dmToggle = button;
+      foldable.push(box);
       return button;
+    }
+    var foldable = [];
+    function fold(box, folded) {
+      box.classList.toggle("dm-folded", folded);
+      box.classList.add("dm-foldable");  // once folded, a panel keeps its button to fold again
+      box.dmToggle.setAttribute("aria-expanded", folded ? "false" : "true");
+      fitPanels();
+      if (started) { placeLabels(); }
+    }
+    // The map must keep most of its area for itself: on a small screen or in a small iframe,
+    // fold panels to their buttons (the legend first, the search box last) until our controls
+    // cover at most MAX_COVERED of the map.
+    var MAX_COVERED = 0.38;  // the map keeps more than 60 % of its area
+    var FOLD_ORDER = ["dm-legend", "dm-timeline", "dm-layers", "dm-title", "dm-search"];
+    var PANE_FOLD_ORDER = ["dm-layers", "dm-timeline", "dm-search", "dm-legend", "dm-title"];
+    function covered() {
+      var box = map.getContainer().getBoundingClientRect(), area = 0;
+      Array.prototype.forEach.call(map.getContainer().querySelectorAll(".leaflet-control"), function (c) {
+        var r = c.getBoundingClientRect();
+        var w = Math.min(r.right, box.right) - Math.max(r.left, box.left);
+        var h = Math.min(r.bottom, box.bottom) - Math.max(r.top, box.top);
+        if (w > 0 && h > 0) { area += w * h; }
+      });
+      return area / Math.max(1, box.width * box.height);
+    }
+    // ... and until no control lies on another (a narrow screen puts the corners together)
+    function overlapping() {
+      var rects = Array.prototype.map.call(map.getContainer().querySelectorAll(".leaflet-control"), function (c) {
+        return c.getBoundingClientRect();
+      }).filter(function (r) { return r.width && r.height; });
+      return rects.some(function (a, i) {
+        return rects.slice(i + 1).some(function (b) {
+          return a.left < b.right - 1 && b.left < a.right - 1 && a.top < b.bottom - 1 && b.top < a.bottom - 1;
+        });
+      });
+    }
+    function autoFold() {
+      // a comparison keeps each pane's legend longest: it is what tells the panes apart
+      var order = (DATA.pane ? PANE_FOLD_ORDER : FOLD_ORDER).map(function (cls) {
+        return foldable.filter(function (b) { return b.classList.contains(cls); })[0];
+      }).filter(Boolean);
+      for (var i = 0; i < order.length && (covered() > MAX_COVERED || overlapping()); i++) { fold(order[i], true); }
     }
 
     var LayerControl = L.Control.extend({
@@ -440,14 +551,14 @@ window.DefenseMap = window.DefenseMap || (function () {
       onAdd: function () {
         var box = el("div", { cls: "dm-panel dm-layers", "aria-label": "Layers" });
         box.appendChild(toggleButton(box, "Layers and base map"));
-        if (DATA.basemaps.length) { box.appendChild(el("h4", { text: "Base map" })); }
+        if (DATA.basemaps.length) { box.appendChild(el(SUB_HEADING, { cls: "dm-heading", text: "Base map" })); }
         DATA.basemaps.forEach(function (b) {
           var input = el("input", { type: "radio", name: "dm-base-" + DATA.map_id, value: b.id });
           input.addEventListener("change", function () { setBase(b.id); });
           baseRadios[b.id] = input;
           box.appendChild(el("label", {}, [input, el("span", { text: b.name })]));
         });
-        box.appendChild(el("h4", { text: "Layers" }));
+        box.appendChild(el(SUB_HEADING, { cls: "dm-heading", text: "Layers" }));
         DATA.groups.forEach(function (g, index) {
           var groupBox = el("input", { type: "checkbox", "data-group": g.name });
           groupBoxes[index] = groupBox;
@@ -554,10 +665,18 @@ window.DefenseMap = window.DefenseMap || (function () {
       options: { position: "topleft" },
       onAdd: function () {
         var box = el("div", { cls: "dm-panel dm-title" });
-        box.appendChild(el("span", { cls: "dm-title-text", text: DATA.title }));
+        box.appendChild(el(HEADING, { cls: "dm-title-text", text: DATA.title }));
         if (DATA.subtitle) { box.appendChild(el("small", { text: DATA.subtitle })); }
+        var list = DATA.list_id && document.getElementById(DATA.list_id);
+        if (list) {
+          var open = el("button", { type: "button", cls: "dm-open-list", "aria-controls": DATA.list_id,
+            text: "Text version: every feature and source" });
+          open.addEventListener("click", function () { window.DefenseMap.showList(DATA.list_id, open); });
+          box.appendChild(open);
+        }
         // on a small screen the title folds to a button, like every panel
-        var fold = toggleButton(box, "About");
+        // a comparison's folded title still names its proposal
+        var fold = toggleButton(box, DATA.pane ? DATA.title : "About");
         fold.classList.add("dm-title-toggle");
         box.insertBefore(fold, box.firstChild);
         L.DomEvent.disableClickPropagation(box);
@@ -565,42 +684,13 @@ window.DefenseMap = window.DefenseMap || (function () {
       }
     });
 
-    // ---- timeline: dim what was not (yet or any more) in force on the chosen date ------------
-    var timelineDate = null;
-    var Timeline = L.Control.extend({
-      options: { position: "bottomleft" },
-      onAdd: function () {
-        var box = el("div", { cls: "dm-panel dm-timeline", "aria-label": "Timeline" });
-        box.appendChild(toggleButton(box, "Timeline"));
-        var all = el("input", { type: "checkbox", checked: "checked", "data-timeline": "all" });
-        var slider = el("input", { type: "range", min: String(DATA.timeline.min), max: String(DATA.timeline.max),
-          step: "1", value: String(DATA.timeline.max), disabled: "disabled", "data-timeline": "year" });
-        var label = el("span", { cls: "dm-when", text: "all dates" });
-        function update() {
-          slider.disabled = all.checked;
-          timelineDate = all.checked ? null : slider.value;
-          label.textContent = all.checked ? "all dates" : "as of " + slider.value;
-          applyTimeline();
-        }
-        all.addEventListener("change", update);
-        slider.addEventListener("input", update);
-        box.appendChild(el("label", {}, [all, el("span", { text: " show all dates " })]));
-        box.appendChild(el("div", {}, [slider, el("span", { text: " " }), label]));
-        L.DomEvent.disableClickPropagation(box);
-        return box;
-      }
-    });
-    function inForce(from, to, year) {
-      if (from && String(from).slice(0, 4) > year) { return false; }
-      if (to && String(to).slice(0, 4) < year) { return false; }
-      return true;
-    }
+    // ---- timeline (timeline.js chooses the date): fade what was not in force then -------------
     function applyTimeline() {
       DATA.layers.forEach(function (layer) {
         overlays[layer.id].eachLayer(function (lyr) {
           var p = lyr.feature.properties;
-          var on = timelineDate === null || (inForce(layer.period.from, layer.period.to, timelineDate) &&
-            inForce(p.date_from, p.date_to, timelineDate));
+          var on = !ctx.inForce || ctx.inForce(layer, p);
+          lyr.dmFaded = !on;
           if (lyr.setStyle) {
             var s = pathStyle(layer.style, p, !!lyr.dmOutline);
             if (!on) { s.opacity = 0.12; s.fillOpacity = 0.03; }
@@ -608,21 +698,41 @@ window.DefenseMap = window.DefenseMap || (function () {
           } else if (lyr.setOpacity) {
             lyr.setOpacity(on ? 1 : 0.2);
           }
+          var node = lyr._icon || (lyr.getElement && lyr.getElement());
+          if (node) { name(node, lyr); }
         });
       });
     }
+    ctx.applyTimeline = applyTimeline;
 
-    // ---- URL fragment: #map=zoom/lat/lon&layers=a,b&base=id --------------------------------
-    var restoring = false;
+    // ---- URL fragment: #map=zoom/lat/lon&layers=a,b&base=id&date=2009 ---------------------
+    // In a comparison each pane writes its own keys (left-layers, right-layers, ...) and both
+    // share the view (`map`); keys this map does not know are kept as they are.
+    var restoring = false, folded = false;
+    function encode(text) { return encodeURIComponent(text).replace(/%2C/g, ",").replace(/%2F/g, "/"); }
     function updateHash() {
       if (!started || restoring || !map._loaded) { return; }
       var c = map.getCenter();
       var ids = DATA.layers.filter(function (l) { return visible[l.id]; }).map(function (l) { return l.id; });
-      var hash = "#map=" + map.getZoom().toFixed(2).replace(/\.?0+$/, "") + "/" + c.lat.toFixed(4) + "/" +
-        c.lng.toFixed(4) + "&layers=" + ids.join(",") + (currentBase ? "&base=" + currentBase : "");
+      var h = parseHash();
+      h.map = map.getZoom().toFixed(2).replace(/\.?0+$/, "") + "/" + c.lat.toFixed(4) + "/" + c.lng.toFixed(4);
+      h[ctx.key("layers")] = ids.join(",");
+      if (currentBase) { h[ctx.key("base")] = currentBase; }
+      ctx.hash.forEach(function (part) { part.write(h); });
+      var keys = Object.keys(h).sort(function (a, b) { return (b === "map") - (a === "map"); });
+      var hash = "#" + keys.map(function (k) { return encode(k) + "=" + encode(h[k]); }).join("&");
       if (window.location.hash !== hash) {
         try { window.history.replaceState(null, "", hash); } catch (e) { /* file:// in some browsers */ }
       }
+    }
+    ctx.updateHash = updateHash;
+    // A view from a link, or null when the link holds none or one that cannot be shown (a zoom
+    // of 1e300, a latitude of 500): then the map opens at its own view.
+    function linkedView(h) {
+      var view = (h.map || "").split("/").map(Number);
+      if (view.length !== 3 || !view.every(isFinite) || Math.abs(view[1]) > 90 || Math.abs(view[2]) > 540) { return null; }
+      var zoom = Math.max(map.getMinZoom() || 0, Math.min(view[0], 18));
+      return { center: L.latLng(view[1], view[2]), zoom: zoom };
     }
     function parseHash() {
       var out = dict();
@@ -652,15 +762,18 @@ window.DefenseMap = window.DefenseMap || (function () {
       var h = parseHash();
       restoring = true;
       // layers first, so the legend has its full size when the view is fitted around the panels
-      var wanted = h.layers !== undefined ? h.layers.split(",").filter(Boolean) : null;
+      var listed = lookup(h, ctx.key("layers"));
+      var wanted = listed !== undefined ? listed.split(",").filter(Boolean) : null;
       DATA.layers.forEach(function (l) {
         setVisible(l.id, wanted ? wanted.indexOf(l.id) >= 0 : l.visible);
       });
-      setBase(h.base);
-      var view = (h.map || "").split("/").map(Number);
+      setBase(lookup(h, ctx.key("base")));
+      ctx.hash.forEach(function (part) { part.read(h); });
+      if (!folded) { folded = true; fitPanels(); autoFold(); }  // with the legend filled, before the view is fitted
+      var view = linkedView(h);
       // folium made the map at a world view already: jump from it to ours, without animation
-      if (view.length === 3 && view.every(isFinite)) {
-        map.setView([view[1], view[2]], view[0], { animate: false });
+      if (view) {
+        map.setView(view.center, view.zoom, { animate: false });
       } else {
         var pad = panelPadding();
         map.fitBounds(DATA.bounds, { paddingTopLeft: pad.topLeft, paddingBottomRight: pad.bottomRight,
@@ -691,27 +804,31 @@ window.DefenseMap = window.DefenseMap || (function () {
     }
 
     function start() {
+      // Tab reaches our controls before the map's shapes: their container comes first
+      var container = map.getContainer();
+      container.insertBefore(map._controlContainer, container.firstChild);
       new Title().addTo(map);
+      L.control.scale({ imperial: false, position: "bottomleft" }).addTo(map);
+      // the tools' controls: search tops the layer panel, measure sits above the timeline
+      ctx.onStart.forEach(function (add) { add(); });
       panels.layers = new LayerControl().addTo(map).getContainer();
       panels.legend = new Legend().addTo(map).getContainer();
-      L.control.scale({ imperial: false, position: "bottomleft" }).addTo(map);
-      new Timeline().addTo(map);
       started = true;
       restore();
       map.on("moveend", updateHash);
       map.on("moveend", placeLabels);
       map.on("moveend", function () { Object.keys(zoomButtons).forEach(offerZoom); });
       window.addEventListener("hashchange", function () {
-        var h = parseHash();
-        var view = (h.map || "").split("/").map(Number);
-        if (view.length === 3 && view.every(isFinite)) { map.setView([view[1], view[2]], view[0]); }
+        var view = linkedView(parseHash());
+        if (view) { map.setView(view.center, view.zoom); }
       });
       followPrinting();
       fitPanels();
       map.on("resize", fitPanels);
       // a user's own controls are added after ours, in the same script: fit again once they are
       window.setTimeout(function () { fitPanels(); placeLabels(); }, 0);
-      window.defenseMap = api;
+      window.defenseMaps = (window.defenseMaps || []).concat([api]);
+      if (!window.defenseMap) { window.defenseMap = api; }
       return api;
     }
     // Printing lays the page out on paper without a resize event: tell Leaflet the new size and
@@ -731,13 +848,91 @@ window.DefenseMap = window.DefenseMap || (function () {
       else if (printMedia.addListener) { printMedia.addListener(onPrintChange); }
     }
 
+    // ---- going to a feature (search): its layer on, into view, its popup open ---------------
+    function goTo(layer, f) {
+      setVisible(layer.id, true);
+      var pad = panelPadding(), latlng = anchorOf(f);
+      var open = function () { openFeature({ layer: layer, feature: f }, latlng, []); };
+      var target;
+      if (f.geometry.type === "Point") {
+        target = { center: latlng, zoom: Math.max(map.getZoom(), 6) };
+      } else {
+        var bounds = L.geoJSON(f).getBounds();
+        // a shape cut at ±180° spans the world: go to its anchor instead
+        if (bounds.getEast() - bounds.getWest() > 300) { target = { center: latlng, zoom: Math.min(map.getZoom(), 3) }; }
+        else { map.fitBounds(bounds, { paddingTopLeft: pad.topLeft, paddingBottomRight: pad.bottomRight, maxZoom: 7, animate: false }); }
+      }
+      if (target) { map.setView(target.center, target.zoom, { animate: false }); }
+      // the popup keeps clear of the panels: it pans the map a little if it must
+      open();
+    }
+    ctx.goTo = goTo;
+    ctx.featuresAt = featuresAt;
+    ctx.kindWord = kindWord;
+    ctx.toggleButton = toggleButton;
+    ctx.visible = visible;
+    ctx.layers = DATA.layers;
+    var tools = dict();
+    window.DefenseMap.parts.forEach(function (part) { tools[part.name || "part"] = part(ctx); });
+
     var api = { map: map, overlays: overlays, setVisible: setVisible, visible: visible,
-      layer: addLayer, start: start };
+      layer: addLayer, start: start, tools: tools, pane: DATA.pane || null };
     return api;
+  }
+
+  // Two panes of a comparison move together: a pan or a zoom in one is made in the other.
+  function sync(a, b) {
+    var busy = false;
+    function follow(from, to) {
+      from.map.on("move moveend", function () {
+        if (busy) { return; }
+        busy = true;
+        to.map.setView(from.map.getCenter(), from.map.getZoom(), { animate: false });
+        busy = false;
+      });
+    }
+    follow(a, b);
+    follow(b, a);
+    b.map.setView(a.map.getCenter(), a.map.getZoom(), { animate: false });
+  }
+
+  // The text version of the map is in the page for readers without JavaScript; with it, the
+  // section opens over the map (the title's button or the skip link) and closes again.
+  function prepareList(id) {
+    var list = document.getElementById(id);
+    if (!list || list.dmReady) { return list; }
+    list.dmReady = true;
+    list.hidden = true;
+    list.classList.add("dm-list-overlay");
+    list.setAttribute("role", "dialog");
+    list.setAttribute("aria-modal", "false");
+    var close = document.createElement("button");
+    close.type = "button";
+    close.className = "dm-list-close";
+    close.textContent = "Close the text version";
+    close.addEventListener("click", function () { hideList(list); });
+    list.insertBefore(close, list.firstChild);
+    list.addEventListener("keydown", function (ev) { if (ev.key === "Escape") { hideList(list); } });
+    Array.prototype.forEach.call(document.querySelectorAll("a.dm-skip[href='#" + id + "']"), function (a) {
+      a.addEventListener("click", function (ev) { ev.preventDefault(); showList(id, a); });
+    });
+    return list;
+  }
+  function showList(id, opener) {
+    var list = prepareList(id);
+    if (!list) { return; }
+    list.dmOpener = opener || null;
+    list.hidden = false;
+    list.querySelector(".dm-list-close").focus();
+  }
+  function hideList(list) {
+    list.hidden = true;
+    if (list.dmOpener) { list.dmOpener.focus(); }
   }
 
   // Our data travels in script elements of type application/json: parsed, never run.
   function data(id) { return JSON.parse(document.getElementById(id).textContent); }
 
-  return { create: create, data: data };
+  return { create: create, data: data, sync: sync, dateWords: dateWords, showList: showList,
+    prepareList: prepareList, parts: [] };
 }());
