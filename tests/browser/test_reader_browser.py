@@ -109,6 +109,14 @@ def test_axe_finds_none_with_every_panel_popup_and_list_open(open_map: MapOpener
     assert _axe(page) == []
 
 
+def test_axe_finds_none_on_the_compare_page_with_every_panel_open(open_map: MapOpener, pages):
+    page = open_map(pages["compare"])
+    page.wait_for_function("() => (window.defenseMaps || []).length === 2")
+    _open_every_panel(page)
+    assert page.locator(".dm-toggle[aria-expanded=false]:visible").count() == 0
+    assert _axe(page) == []
+
+
 def test_markers_and_shapes_are_named_by_name_and_kind(open_map: MapOpener, pages, atlas) -> None:
     page = open_map(pages["online"])
     names = page.evaluate(
