@@ -2,33 +2,61 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
+import sys
 import time
+import traceback
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import click
 
-from .errors import DefenseMapError, LayerFileError
-from .fileio import atomic_target
+from . import yamlio
+from .errors import DefenseMapError, LayerFileError, Problem, one_line
+from .fileio import atomic_target, run_interruptible
 
 DEFAULT_LAYERS = Path("layers")
 DEFAULT_OUTPUT = Path("output/map.html")
 DEFAULT_COMPARE_OUTPUT = Path("output/compare.html")
 #: `--compare` given alone: the default pair (see geo.compare.default_pair)
 _DEFAULT_PAIR = ("", "")
+#: at most this many problems are printed, then how many more there are
+MAX_SHOWN_PROBLEMS = 50
+#: set to see the traceback of an unexpected error (a bug) instead of its one line
+DEBUG_VARIABLE = "DEFENSE_MAP_DEBUG"
 
 
 def _report(error: DefenseMapError) -> None:
-    lines = (
-        [str(p) for p in error.problems]
-        if isinstance(error, LayerFileError)
-        else str(error).splitlines() or [type(error).__name__]
+    if not isinstance(error, LayerFileError):
+        for line in str(error).splitlines() or [type(error).__name__]:
+            click.echo(f"Error: {one_line(line)}", err=True)
+        return
+    problems = sorted(set(error.problems), key=Problem.sort_key)
+    for problem in problems[:MAX_SHOWN_PROBLEMS]:
+        click.echo(f"Error: {problem}", err=True)
+    more = len(problems) - MAX_SHOWN_PROBLEMS
+    if more > 0:
+        click.echo(
+            f"… and {more:,} more problems ({len(problems):,} in all); nothing was written.",
+            err=True,
+        )
+    elif len(problems) > 1:
+        click.echo(f"{len(problems)} problems; nothing was written.", err=True)
+
+
+def _report_bug(error: Exception) -> None:
+    """An error no check foresaw: one line that says so (the traceback if DEFENSE_MAP_DEBUG)."""
+    if os.environ.get(DEBUG_VARIABLE):
+        traceback.print_exception(error, file=sys.stderr)
+    words = one_line(str(error))[:300] or "no message"
+    click.echo(
+        f"Error: internal error ({type(error).__name__}: {words}); this is a bug: please "
+        f"report it with the layer files (set {DEBUG_VARIABLE}=1 to see where it happened)",
+        err=True,
     )
-    for line in lines:
-        click.echo(f"Error: {line}", err=True)
-    if isinstance(error, LayerFileError) and len(error.problems) > 1:
-        click.echo(f"{len(error.problems)} problems; nothing was written.", err=True)
 
 
 class _Group(click.Group):
@@ -51,9 +79,107 @@ class _Group(click.Group):
         except DefenseMapError as error:
             _report(error)
             ctx.exit(1)
+        except (click.exceptions.Exit, click.ClickException, click.Abort):
+            raise
+        except (RecursionError, MemoryError) as error:
+            what = "nests too deeply" if isinstance(error, RecursionError) else "is too big"
+            click.echo(
+                f"Error: the input {what} for this computer; lower --max-depth, "
+                "--max-features or --max-file-mb",
+                err=True,
+            )
+            ctx.exit(1)
+        except Exception as error:  # no traceback for a user, even for a bug
+            _report_bug(error)
+            ctx.exit(1)
 
 
-_path = click.Path(dir_okay=False, path_type=Path)
+class _FilePath(click.Path):
+    """A file to write. A folder given is the outputs' own error (`Error: out: is a folder;
+    give a file name`, exit code 1), not click's usage error (exit code 2)."""
+
+    def __init__(self) -> None:
+        super().__init__(path_type=Path)
+
+    def get_metavar(self, *args: Any, **kwargs: Any) -> str:
+        return "FILE"
+
+
+_path = _FilePath()
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _limit_options(*, inherited: bool) -> Callable[[F], F]:
+    """The options that raise the limits of reading layer files (see geo.yamlio.Limits)."""
+    limits = yamlio.DEFAULT_LIMITS
+    note = " (default: the main option's)" if inherited else ""
+
+    def default(value: Any) -> Any:
+        return None if inherited else value
+
+    options = [
+        click.option(
+            "--max-file-mb",
+            type=click.FloatRange(min=0, min_open=True),
+            default=default(limits.max_file_bytes / yamlio.MB),
+            show_default=not inherited,
+            help=f"Refuse a layer file larger than this many megabytes{note}.",
+        ),
+        click.option(
+            "--max-features",
+            type=click.IntRange(min=1),
+            default=default(limits.max_features),
+            show_default=not inherited,
+            help=f"Refuse more features than this, in one file or in all{note}.",
+        ),
+        click.option(
+            "--max-depth",
+            type=click.IntRange(min=2, max=MAX_DEPTH),
+            default=default(limits.max_depth),
+            show_default=not inherited,
+            help=f"Refuse lists and mappings nested deeper than this{note}.",
+        ),
+    ]
+
+    def decorate(command: F) -> F:
+        for option in reversed(options):
+            command = option(command)
+        return command
+
+    return decorate
+
+
+#: deeper nesting would overflow Python's stack where shapes are built and described
+MAX_DEPTH = 200
+
+
+@contextlib.contextmanager
+def _reading_limits(
+    max_file_mb: float, max_features: int, max_depth: int
+) -> Iterator[yamlio.Limits]:
+    with yamlio.limits(
+        max_file_bytes=max(1, int(max_file_mb * yamlio.MB)),
+        max_features=max_features,
+        max_depth=max_depth,
+    ) as chosen:
+        yield chosen
+
+
+def _sides(compare: tuple[str, str] | None) -> list[tuple[str, str]]:
+    return [("--compare", side) for side in compare or ()]
+
+
+def _refuse_control_characters(label: str, value: str | Path | None) -> None:
+    """An option's text or file name may not hold a control character: it would reach the
+    page or forge a line of the messages."""
+    text = str(value) if value is not None else ""
+    bad = next((c for c in text if not c.isprintable() and c != " "), None)
+    if bad is not None:
+        raise DefenseMapError(
+            f"{label} {one_line(text)}: holds U+{ord(bad):04X}, a control character; "
+            "give it without control characters"
+        )
 
 
 @click.group(
@@ -136,6 +262,7 @@ _path = click.Path(dir_okay=False, path_type=Path)
     show_default=True,
     help="Resolution of static images (text size scales with it).",
 )
+@_limit_options(inherited=False)
 @click.pass_context
 def cli(ctx: click.Context, **options: Any) -> None:
     """Build a layered, interactive map of missile-defense proposals from YAML layer files.
@@ -161,6 +288,9 @@ def _build(
     height_px: int | None,
     dpi: int,
     compare: tuple[str, str] | None,
+    max_file_mb: float,
+    max_features: int,
+    max_depth: int,
     output_given: bool = False,
     **exports: Path | None,
 ) -> None:
@@ -173,11 +303,16 @@ def _build(
     targets = {"html": output, **{k: v for k, v in exports.items() if v is not None}}
     labels = {kind: "--output" if kind == "html" else f"--{kind}" for kind in SUFFIXES}
     labels["image_layers"] = "--image-layers"
+    for kind, path in targets.items():
+        _refuse_control_characters(labels[kind], path)
+    for label, text in (("--title", title), ("--image-layers", image_layers), *_sides(compare)):
+        _refuse_control_characters(label, text)
     # before the layers are read: a typo costs no time, and nothing is made for a refused run
     new_folders = [output.parent] if output in (DEFAULT_OUTPUT, DEFAULT_COMPARE_OUTPUT) else []
     check_targets(targets, labels, new_folders=new_folders)
     started = time.perf_counter()
-    atlas = load(layers_dir, title=title)
+    with _reading_limits(max_file_mb, max_features, max_depth):
+        atlas = load(layers_dir, title=title)
     loaded = time.perf_counter() - started
     target: Any = atlas
     if compare is not None:
@@ -219,16 +354,21 @@ def _build(
     default=None,
     help="Folder of layer files (default: the main --layers).",
 )
+@_limit_options(inherited=True)
 @click.pass_context
-def check(ctx: click.Context, layers_dir: Path | None) -> None:
+def check(ctx: click.Context, layers_dir: Path | None, **limits: Any) -> None:
     """Validate the layer files (and build their shapes) without writing anything."""
     from .atlas import load_atlas
 
+    main = ctx.parent.params if ctx.parent else {}
     if layers_dir is None:
-        layers_dir = ctx.parent.params["layers_dir"] if ctx.parent else DEFAULT_LAYERS
-    atlas = load_atlas(layers_dir)
+        layers_dir = main.get("layers_dir", DEFAULT_LAYERS)
+    chosen: dict[str, Any] = {k: main.get(k) if v is None else v for k, v in limits.items()}
+    with _reading_limits(**chosen):
+        atlas = load_atlas(layers_dir)
     count = sum(len(layer.features) for layer in atlas.layers)
-    click.echo(f"OK: {len(atlas.layers)} layers, {count} features in {layers_dir}")
+    where = one_line(str(layers_dir))
+    click.echo(f"OK: {len(atlas.layers)} layers, {count} features in {where}")
 
 
 @cli.command()
@@ -254,8 +394,9 @@ def schema(output: Path | None) -> None:
 
 def main() -> None:
     """Run the CLI (build_map.py, the `defense-map` console script and `python -m geo` call it);
-    `--help` names the program as the user typed it."""
-    cli()
+    `--help` names the program as the user typed it; SIGTERM stops it like Ctrl-C, leaving
+    the outputs as they were."""
+    run_interruptible(cli)
 
 
 if __name__ == "__main__":

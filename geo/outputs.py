@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from .atlas_types import Atlas
 from .errors import ExportError
-from .fileio import staged_targets
+from .fileio import folder_problem, staged_targets
 
 if TYPE_CHECKING:
     from .compare import Comparison
@@ -69,12 +69,14 @@ def write_outputs(
 ) -> list[Written]:
     """Write each output of `targets` (kind -> path; kinds as in SUFFIXES); all or nothing.
 
-    Targets are checked before any work (file name endings, two outputs on one file, missing
-    folders); every file is written beside its target, and the targets are replaced only when
-    all of them were written. `image_layers` (static images only): "story" (the layers shown
-    when the map opens and every dated layer; the image names the others), "visible" (only
-    those shown when the map opens), "all", or layer ids. `labels` name the targets in error
-    messages (the CLI passes its option names); by default they are the keyword names (`png=`).
+    Targets are checked before any work (file name endings, two outputs on one file, missing or
+    read-only folders, a folder where a file should go); every file is written beside its
+    target, and the targets are replaced only when all of them were written, under a lock that
+    keeps another build's replacements from mixing in (see `geo.fileio`). `image_layers`
+    (static images only): "story" (the layers shown when the map opens and every dated layer;
+    the image names the others), "visible" (only those shown when the map opens), "all", or
+    layer ids. `labels` name the targets in error messages (the CLI passes its option names);
+    by default they are the keyword names (`png=`).
     `compare` (a `geo.compare.Comparison`): the page and the images show its two sides in
     panes side by side, `image_layers` aside; the GIS files hold every layer.
     """
@@ -118,10 +120,24 @@ def check_targets(
                 f"{names[kind]} {path}: {other} writes the same file; give another name"
             )
     for path in targets.values():
-        if not path.parent.resolve().is_dir() and path.parent.resolve() not in made:
-            problems.append(f"{path}: the folder {path.parent} does not exist; create it first")
+        problem = _place_problem(path, made)
+        if problem:
+            problems.append(problem)
     if problems:
         raise ExportError("\n".join(problems))
+
+
+def _place_problem(path: Path, made: set[Path]) -> str | None:
+    """Say why no file can be written at `path` (a folder there, its folder missing or
+    read-only), or None; folders in `made` will be made in their nearest existing one."""
+    if path.is_dir():
+        return f"{path}: is a folder; give a file name"
+    if path.parent.resolve() not in made:
+        return folder_problem(path)
+    existing = next((p for p in path.parent.parents if p.is_dir()), Path("."))
+    if not os.access(existing, os.W_OK | os.X_OK):
+        return f"cannot write {path}: folder {existing} is read-only"
+    return None
 
 
 def image_layer_ids(

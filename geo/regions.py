@@ -1,10 +1,18 @@
 """Build a region's geometry from its shape: polygons, named countries and seas, set algebra,
-geodesic buffers and land/sea clipping."""
+geodesic buffers and land/sea clipping.
+
+A built region is snap-rounded on a grid of 1e-8 degree (about 1 mm): a cut vertex (Russia cut
+at 60° E, say) lies a hair off the edge of the shape it meets, and the union leaves a crack of
+no width there, a spike of the outline into the shape. Snapping the finished region closes
+them; the set algebra inside stays exact (and fast). Built shapes are cached by their
+description, so a shape used twice (the same seas in several layers) is built once.
+"""
 
 from __future__ import annotations
 
 import functools
 from collections.abc import Callable
+from dataclasses import dataclass, field
 
 import numpy as np
 import shapely
@@ -16,6 +24,12 @@ from .errors import ReferenceLookupError
 from .schema import SHAPE_OPERANDS, Point, Shape
 from .yamlio import PathKey
 
+#: The grid regions are snap-rounded to: far below the data's precision (Natural Earth 1:50m
+#: is quantised to 0.0036°) and the outputs' grids (1e-5° on the page, 1e-6° in GIS files),
+#: far above the rounding noise that leaves the cracks (~1e-13°).
+SNAP_GRID_DEG = 1e-8
+_CACHE_SIZE = 256
+
 
 class ShapeError(ValueError):
     """A shape that cannot be built; `path` says where, relative to the shape."""
@@ -26,12 +40,43 @@ class ShapeError(ValueError):
 
 
 def build_shape(shape: Shape, path: PathKey = ()) -> BaseGeometry:
-    """Return the lon/lat geometry a shape describes (valid, within ±180°).
+    """Return the lon/lat geometry a shape describes (valid, within ±180°, on a 1e-8° grid).
 
     Polygon edges are straight in lon/lat, as on the map; use ranges for geodesic circles.
+    The result is shared by every equal shape (shapely geometries are immutable).
     """
+    try:
+        return _snapped(_Key(shape.model_dump_json(), shape))
+    except ShapeError as exc:
+        raise ShapeError((*path, *exc.path), exc.problem, exc.allowed) from None
+
+
+def _exact(shape: Shape, path: PathKey) -> BaseGeometry:
+    """Build a part of a shape with exact set algebra (snapping parts would misalign them)."""
+    try:
+        return _build(_Key(shape.model_dump_json(), shape))
+    except ShapeError as exc:
+        raise ShapeError((*path, *exc.path), exc.problem, exc.allowed) from None
+
+
+@dataclass(frozen=True)
+class _Key:
+    """A shape as a cache key: its JSON text; the model itself rides along uncompared."""
+
+    text: str
+    shape: Shape = field(compare=False, hash=False)
+
+
+@functools.lru_cache(maxsize=_CACHE_SIZE)
+def _snapped(key: _Key) -> BaseGeometry:
+    return shapely.set_precision(_build(key), SNAP_GRID_DEG)
+
+
+@functools.lru_cache(maxsize=_CACHE_SIZE)
+def _build(key: _Key) -> BaseGeometry:
+    shape = key.shape
     operand = next(k for k in SHAPE_OPERANDS if getattr(shape, k) is not None)
-    geometry = _BUILDERS[operand](getattr(shape, operand), (*path, operand))
+    geometry = _BUILDERS[operand](getattr(shape, operand), (operand,))
     if shape.buffer_km is not None:
         geometry = geodesy.buffer(geometry, shape.buffer_km)
     if shape.clip is not None:
@@ -78,7 +123,7 @@ def _polygon(points: list[Point], path: PathKey) -> BaseGeometry:
     120
     """
     lons = np.unwrap(np.radians([p.lon for p in points]))
-    polygon = Polygon(zip(np.degrees(lons), [p.lat for p in points]))
+    polygon = Polygon(np.column_stack([np.degrees(lons), [p.lat for p in points]]))
     if not polygon.is_valid:
         reason = shapely.is_valid_reason(polygon)
         raise ShapeError(
@@ -94,7 +139,7 @@ def _polygon(points: list[Point], path: PathKey) -> BaseGeometry:
 
 def _combine(op: Callable[[list[BaseGeometry]], BaseGeometry]):
     def build(shapes: list[Shape], path: PathKey) -> BaseGeometry:
-        parts = [build_shape(s, (*path, i)) for i, s in enumerate(shapes)]
+        parts = [_exact(s, (*path, i)) for i, s in enumerate(shapes)]
         return op(parts)
 
     return build
@@ -110,19 +155,28 @@ def _intersection(parts: list[BaseGeometry]) -> BaseGeometry:
 
 def _named(lookup_name: str) -> Callable[[list[str], PathKey], BaseGeometry]:
     def build(names: list[str], path: PathKey) -> BaseGeometry:
-        from . import reference  # the gazetteer loads its data on first use
-
-        lookup = getattr(reference, lookup_name)
-        parts = []
         for i, name in enumerate(names):
             try:
-                parts.append(lookup(name))
+                _lookup(lookup_name, name)
             except ReferenceLookupError as exc:
                 problem, _, allowed = str(exc).partition("; ")
                 raise ShapeError((*path, i), problem, allowed) from None
-        return shapely.union_all(parts)
+        return _named_union(lookup_name, tuple(names))
 
     return build
+
+
+def _lookup(lookup_name: str, name: str) -> BaseGeometry:
+    from . import reference  # the gazetteer loads its data on first use
+
+    geometry: BaseGeometry = getattr(reference, lookup_name)(name)
+    return geometry
+
+
+@functools.lru_cache(maxsize=_CACHE_SIZE)
+def _named_union(lookup_name: str, names: tuple[str, ...]) -> BaseGeometry:
+    """Union named countries or seas; their borders share vertices, so no grid is needed."""
+    return shapely.union_all([_lookup(lookup_name, name) for name in names])
 
 
 def _clip(geometry: BaseGeometry, keep: str) -> BaseGeometry:

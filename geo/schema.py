@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import functools
+import math
 import re
 import unicodedata
 from typing import TYPE_CHECKING, Annotated, Any, Literal, Union, get_args, get_origin
@@ -22,13 +23,14 @@ from pydantic import (
     Discriminator,
     Field,
     Tag,
+    TypeAdapter,
     ValidationError,
     WithJsonSchema,
     model_validator,
 )
 
-from .errors import LayerFileError, Problem, ReferenceLookupError, did_you_mean
-from .geodesy import MAX_BUFFER_KM, MAX_RADIUS_KM
+from .errors import LayerFileError, Problem, ReferenceLookupError, character_words, did_you_mean
+from .geodesy import MAX_BUFFER_KM, MAX_RADIUS_KM, MIN_BEAM_DEG, MIN_BUFFER_KM, MIN_RADIUS_KM
 from .yamlio import Document, PathKey, format_path
 
 if TYPE_CHECKING:
@@ -57,11 +59,21 @@ def _anchored(core: str) -> str:
 ID_PATTERN = _anchored("[a-z0-9][a-z0-9_-]*")
 COLOR_PATTERN = _anchored("#[0-9a-fA-F]{6}")
 DASH_PATTERN = _anchored(r"[0-9]+(?:\.[0-9]+)?(?: [0-9]+(?:\.[0-9]+)?)*")
+#: a surrogate pair: how a JavaScript pattern without the `u` flag sees a character beyond
+#: U+FFFF, which classes that refuse lone surrogates must let through
+_PAIR = r"[\ud800-\udbff][\udc00-\udfff]"
+#: what no text may hold: control characters but tab, line feed and carriage return (C0, DEL
+#: and C1: XML 1.0 forbids C0, and C1 is invisible, mostly mis-decoded Windows-1252), U+FFFE,
+#: U+FFFF and halves of surrogate pairs (XML forbids them, UTF-8 cannot write them)
+_NOT_TEXT = r"\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff\ud800-\udfff"
+#: text, any number of lines
+TEXT_PATTERN = _anchored(f"(?:[^{_NOT_TEXT}]|{_PAIR})*")
 #: no spaces (those of Python's `str.isspace` and of ECMA-262's `\s`), control characters,
 #: quotes or angle brackets; spelt out because the two `\s` differ
 URL_PATTERN = _anchored(
-    r"https?://[^\x00-\x20\x7f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
-    "<>\"']+"
+    r"https?://(?:[^\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
+    r"\ufffe\uffff\ud800-\udfff<>"
+    "\"']|" + _PAIR + ")+"
 )
 _MONTH_DAY = (
     "(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])"
@@ -76,12 +88,12 @@ DATE_PATTERN = _anchored(
     f"|(?:{_LEAP_YEAR})-02-29)"
 )
 
-_LINE_CONTROLS = r"\x00-\x1f\x7f-\x9f\u2028\u2029"
+_LINE_CONTROLS = r"\x00-\x1f\x7f-\x9f\u2028\u2029\ufffe\uffff\ud800-\udfff"
+_LINE_CHAR = f"(?:[^{_LINE_CONTROLS}]|{_PAIR})"
+_LINE_END = f"(?:[^{_LINE_CONTROLS}\\x20]|{_PAIR})"
 #: one line of text: no line breaks or other control characters (C0, C1, U+2028, U+2029), and
 #: no space at either end (so not blank either); spelt out because the two `\s` differ
-LINE_PATTERN = _anchored(
-    f"[^{_LINE_CONTROLS}\\x20](?:[^{_LINE_CONTROLS}]*[^{_LINE_CONTROLS}\\x20])?"
-)
+LINE_PATTERN = _anchored(f"{_LINE_END}(?:{_LINE_CHAR}*{_LINE_END})?")
 
 _ID_RE = re.compile(ID_PATTERN)
 _DATE_RE = re.compile(DATE_PATTERN)
@@ -89,6 +101,7 @@ _COLOR_RE = re.compile(COLOR_PATTERN)
 _DASH_RE = re.compile(DASH_PATTERN)
 _URL_RE = re.compile(URL_PATTERN)
 _LINE_RE = re.compile(LINE_PATTERN)
+_NOT_TEXT_RE = re.compile(f"[{_NOT_TEXT}]")
 
 _ID_WORDS = "use lower-case letters, digits, - and _"
 _DATE_WORDS = "write YYYY, YYYY-MM or YYYY-MM-DD with a real month and day"
@@ -96,9 +109,38 @@ _URL_WORDS = "use an http:// or https:// URL"
 _COLOR_WORDS = "write #rrggbb, e.g. '#b03a2e'"
 _DASH_WORDS = "write numbers such as '6 4'"
 _LINE_WORDS = "write it on one line, with no control characters and no space at either end"
+_TEXT_WORDS = (
+    "text holds no control characters but tab and line breaks, and no U+FFFE, U+FFFF or "
+    "half of a surrogate pair"
+)
 #: at most this many aliases per feature; at most this many characters in an event's name
 MAX_ALIASES = 20
 MAX_EVENT_NAME = 60
+#: at most this many items in each list, characters in an id, a URL and a parameter's name:
+#: far above any real layer, they keep a wrong file's errors few and its cost small
+MAX_ITEMS = {
+    "notes": 100,
+    "sources": 1000,
+    "events": 1000,
+    "cited": 20,  # the sources one feature or event cites
+    "parameters": 100,
+    "polygon": 100_000,
+    "shapes": 1000,  # the parts of a union, an intersection or a difference
+    "countries": 300,
+    "seas": 100,
+}
+MAX_ID_CHARS = 100
+MAX_URL_CHARS = 2000
+MAX_PARAMETER_NAME_CHARS = 100
+#: the smallest buffer: geodesy promises 1 m (MIN_BUFFER_KM), but its buffers of less than
+#: about 10 m fail today with a numpy error, so the model asks for 10 m
+MIN_SHAPE_BUFFER_KM = max(MIN_BUFFER_KM, 0.01)
+#: the ends of a link are at least this far apart (a shorter link is one place)
+MIN_LINK_KM = 0.001
+#: a file's problems are listed until there are this many; the features after are not checked,
+#: so a wrong file costs little more than a right one (a list of points or of shapes reports
+#: its first wrong item only, for the same reason)
+MAX_FILE_PROBLEMS = 1000
 
 
 def _pattern_schema(pattern: str, problem: str, allowed: str) -> dict[str, Any]:
@@ -107,9 +149,37 @@ def _pattern_schema(pattern: str, problem: str, allowed: str) -> dict[str, Any]:
     return {"pattern": pattern, "patternErrorMessage": f"{problem}; {allowed}"}
 
 
+def _short(value: Any) -> str:
+    """A value as an error shows it: its repr, cut to 60 characters.
+
+    >>> _short("Qabala"), _short("x" * 100)  # doctest: +ELLIPSIS
+    ("'Qabala'", "'xxxxxxxx...xxx...")
+    """
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _check_text(value: Any) -> Any:
+    r"""Refuse text holding a character that JSON, XML (KML, SVG) or UTF-8 cannot carry whole.
+
+    >>> _check_text("Qabala\tradar\n")
+    'Qabala\tradar\n'
+    >>> _check_text("Qab\x1bala")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ValueError: contains U+001B, a control character (position 4); text holds no control ...
+    """
+    if isinstance(value, str):
+        bad = _NOT_TEXT_RE.search(value)
+        if bad:
+            where = f"{character_words(bad.group())} (position {bad.start() + 1})"
+            raise ValueError(f"contains {where}; {_TEXT_WORDS}")
+    return value
+
+
 def _check_id(value: Any) -> Any:
     if isinstance(value, str) and not _ID_RE.match(value):
-        raise ValueError(f"{value!r} is not a valid id; {_ID_WORDS}")
+        _check_text(value)
+        raise ValueError(f"{_short(value)} is not a valid id; {_ID_WORDS}")
     return value
 
 
@@ -128,18 +198,21 @@ def _to_date_text(value: Any) -> Any:
         return str(value)
     if isinstance(value, str) and _DATE_RE.match(value):
         return value
-    raise ValueError(f"{value!r} is not a date; {_DATE_WORDS}")
+    _check_text(value)
+    raise ValueError(f"{_short(value)} is not a date; {_DATE_WORDS}")
 
 
 def _check_url(value: Any) -> Any:
     if isinstance(value, str) and not _URL_RE.match(value):
-        raise ValueError(f"{value!r} is not a web address; {_URL_WORDS}")
+        _check_text(value)
+        raise ValueError(f"{_short(value)} is not a web address; {_URL_WORDS}")
     return value
 
 
 def _check_color(value: Any) -> Any:
     if isinstance(value, str) and not _COLOR_RE.match(value):
-        raise ValueError(f"{value!r} is not a colour; {_COLOR_WORDS}")
+        _check_text(value)
+        raise ValueError(f"{_short(value)} is not a colour; {_COLOR_WORDS}")
     return value
 
 
@@ -168,7 +241,8 @@ def _check_line(value: Any) -> Any:
     """
     # empty text is left to the length check, which says so as it does for other texts
     if isinstance(value, str) and value and not _LINE_RE.match(value):
-        raise ValueError(f"{value!r} is not one line of text; {_LINE_WORDS}")
+        _check_text(value)
+        raise ValueError(f"{_short(value)} is not one line of text; {_LINE_WORDS}")
     return value
 
 
@@ -182,21 +256,38 @@ def _unique_aliases(values: list[str]) -> list[str]:
     seen: set[str] = set()
     for value in values:
         if value in seen:
-            raise ValueError(f"{value!r} is listed twice; list each alias once")
+            raise ValueError(f"{_short(value)} is listed twice; list each alias once")
         seen.add(value)
     return values
 
 
 def _check_dash(value: Any) -> Any:
     if isinstance(value, str) and not _DASH_RE.match(value):
-        raise ValueError(f"{value!r} is not a dash pattern; {_DASH_WORDS}")
+        _check_text(value)
+        raise ValueError(f"{_short(value)} is not a dash pattern; {_DASH_WORDS}")
     return value
+
+
+def _text_schema(pattern: str = "") -> dict[str, Any]:
+    return _pattern_schema(pattern or TEXT_PATTERN, "holds a control character", _TEXT_WORDS)
+
+
+def _at_least(minimum: float, words: str) -> AfterValidator:
+    """Refuse a positive number below `minimum` (the bounds say which are positive)."""
+
+    def check(value: float) -> float:
+        if value < minimum:
+            raise ValueError(f"{value:g} is too small; {words}")
+        return value
+
+    return AfterValidator(check)
 
 
 Id = Annotated[
     str,
     BeforeValidator(_check_id),
     Field(
+        max_length=MAX_ID_CHARS,
         description="lower-case id, e.g. 'brdy'",
         json_schema_extra=_pattern_schema(ID_PATTERN, "not a valid id", _ID_WORDS),
     ),
@@ -219,6 +310,7 @@ Url = Annotated[
     str,
     BeforeValidator(_check_url),
     Field(
+        max_length=MAX_URL_CHARS,
         description="http(s) URL",
         json_schema_extra=_pattern_schema(URL_PATTERN, "not a web address", _URL_WORDS),
     ),
@@ -239,7 +331,11 @@ Dash = Annotated[
         json_schema_extra=_pattern_schema(DASH_PATTERN, "not a dash pattern", _DASH_WORDS),
     ),
 ]
-Text = Annotated[str, Field(min_length=1, max_length=2000)]
+Text = Annotated[
+    str,
+    BeforeValidator(_check_text),
+    Field(min_length=1, max_length=2000, json_schema_extra=_text_schema()),
+]
 AliasText = Annotated[
     str,
     BeforeValidator(_check_line),
@@ -396,7 +492,8 @@ def _listed_spellings(kind: str) -> frozenset[str]:
 def _check_place_name(kind: str, value: Any) -> Any:
     """Refuse a known place spelt with letters the pattern does not allow; names that are not
     known at all are reported where the shape is built, with suggestions."""
-    if not isinstance(value, str) or value in _listed_spellings(kind):
+    # a long text is no place name: the length check says so, without a costly search
+    if not isinstance(value, str) or len(value) > 200 or value in _listed_spellings(kind):
         return value
     if _place_name_regex(kind).match(value):
         return value
@@ -406,7 +503,7 @@ def _check_place_name(kind: str, value: Any) -> Any:
     except ReferenceLookupError:
         return value
     raise ValueError(
-        f"{value!r} writes {index.labels[found]} with characters the layer model does not "
+        f"{_short(value)} writes {index.labels[found]} with characters the layer model does not "
         "accept; write its code or a listed name: letter case, dots and extra spaces do not "
         "matter, and accents may be left out"
     )
@@ -483,7 +580,10 @@ def _range_rules(schema: dict[str, Any]) -> None:
 
 class _Strict(BaseModel):
     # strict: a quoted "54" is text, not a latitude; a number is never read out of a string
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, strict=True)
+    # no inf or nan: JSON cannot write them, and no shape is infinite
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, populate_by_name=True, strict=True, allow_inf_nan=False
+    )
 
 
 class Point(_Strict):
@@ -514,7 +614,14 @@ class SourceModel(_Strict):
     publisher: Text | None = None
     date: DateText | None = None
     url: Url | None = None
-    quote: Annotated[str, Field(max_length=600)] | None = None
+    quote: (
+        Annotated[
+            str,
+            BeforeValidator(_check_text),
+            Field(max_length=600, json_schema_extra=_text_schema()),
+        ]
+        | None
+    ) = None
 
 
 class EventModel(_Strict):
@@ -523,7 +630,7 @@ class EventModel(_Strict):
 
     date: DateText
     name: EventName
-    sources: Annotated[list[Id], Field(min_length=1)] = Field(
+    sources: Annotated[list[Id], Field(min_length=1, max_length=MAX_ITEMS["cited"])] = Field(
         description="ids of this layer's sources that report the event (at least one)"
     )
 
@@ -539,7 +646,38 @@ class StyleModel(_Strict):
     dash: Dash | None = None
 
 
-ParameterValue = Union[str, int, float, bool]  # noqa: UP007 (pydantic needs a runtime union)
+ParameterName = Annotated[
+    str, BeforeValidator(_check_text), Field(min_length=1, max_length=MAX_PARAMETER_NAME_CHARS)
+]
+ParameterText = Annotated[str, Field(max_length=2000, json_schema_extra=_text_schema())]
+
+
+def _check_parameter(value: Any) -> Any:
+    """Say in one error what is wrong with a parameter's value (not one error per type it
+    could have been).
+
+    >>> _check_parameter([1])
+    Traceback (most recent call last):
+    ValueError: got [1] (a list); expected text, a number or true/false
+    """
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError(f"got {_describe(value)}; expected a finite number")
+    if isinstance(value, str):
+        return _check_text(value)
+    if not isinstance(value, (int, float)):  # bool is an int
+        raise ValueError(f"got {_describe(value)}; expected text, a number or true/false")
+    return value
+
+
+ParameterValue = Annotated[
+    Union[ParameterText, int, float, bool],  # noqa: UP007 (a runtime union)
+    BeforeValidator(_check_parameter),
+]
+
+
+def _parameter_names(schema: dict[str, Any]) -> None:
+    """A parameter's name is text too (pydantic says only how long it is)."""
+    schema.setdefault("propertyNames", {})["pattern"] = TEXT_PATTERN
 
 
 class _FeatureBase(_Strict):
@@ -558,12 +696,14 @@ class _FeatureBase(_Strict):
     )
     status: Literal[STATUSES] | None = None  # type: ignore[valid-type]
     period: Period | None = None
-    sources: list[Id] = Field(default_factory=list)
+    sources: Annotated[list[Id], Field(max_length=MAX_ITEMS["cited"])] = Field(default_factory=list)
     description: Text | None = None
     uncertainty: Text | None = Field(
         default=None, description="what is uncertain; shown as a warning on the map"
     )
-    parameters: dict[str, ParameterValue] = Field(default_factory=dict)
+    parameters: Annotated[
+        dict[ParameterName, ParameterValue], Field(max_length=MAX_ITEMS["parameters"])
+    ] = Field(default_factory=dict, json_schema_extra=_parameter_names)
 
 
 class Site(_FeatureBase):
@@ -585,12 +725,18 @@ class Shape(_Strict):
 
     model_config = ConfigDict(json_schema_extra=_exactly_one_of(*SHAPE_OPERANDS))
 
-    polygon: Annotated[list[Point], Field(min_length=3)] | None = Field(
+    polygon: (
+        Annotated[list[Point], Field(min_length=3, max_length=MAX_ITEMS["polygon"], fail_fast=True)]
+        | None
+    ) = Field(
         default=None,
         description="corners in order, edges straight in lon/lat",
         examples=[[{"lat": 50, "lon": 20}, {"lat": 56, "lon": 20}, {"lat": 56, "lon": 30}]],
     )
-    union: Annotated[list[Shape], Field(min_length=1)] | None = Field(
+    union: (
+        Annotated[list[Shape], Field(min_length=1, max_length=MAX_ITEMS["shapes"], fail_fast=True)]
+        | None
+    ) = Field(
         default=None,
         description="everything in any of the shapes",
         examples=[
@@ -600,7 +746,10 @@ class Shape(_Strict):
             ]
         ],
     )
-    intersection: Annotated[list[Shape], Field(min_length=2)] | None = Field(
+    intersection: (
+        Annotated[list[Shape], Field(min_length=2, max_length=MAX_ITEMS["shapes"], fail_fast=True)]
+        | None
+    ) = Field(
         default=None,
         description="only what all the shapes share",
         examples=[
@@ -617,26 +766,44 @@ class Shape(_Strict):
             ]
         ],
     )
-    difference: Annotated[list[Shape], Field(min_length=2)] | None = Field(
+    difference: (
+        Annotated[list[Shape], Field(min_length=2, max_length=MAX_ITEMS["shapes"], fail_fast=True)]
+        | None
+    ) = Field(
         default=None,
         description="the first shape minus all the others",
         examples=[[{"countries": ["POL"]}, {"seas": ["Baltic Sea"]}]],
     )
-    countries: Annotated[list[CountryName], Field(min_length=1)] | None = Field(
+    countries: (
+        Annotated[list[CountryName], Field(min_length=1, max_length=MAX_ITEMS["countries"])] | None
+    ) = Field(
         default=None,
         description="countries by ISO 3166 alpha-3 code or English name (letter case, dots and "
         "extra spaces do not matter; accents may be left out); Natural Earth 1:50m borders",
         examples=[["BLR", "UKR", "MDA"], ["Poland", "Czech Republic"]],
     )
-    seas: Annotated[list[SeaName], Field(min_length=1)] | None = Field(
-        default=None,
-        description="named seas (IHO S-23 limits, water only): Barents Sea, Baltic Sea (with "
-        "its gulfs), Baltic Sea (proper), Gulf of Bothnia, Gulf of Finland, Gulf of Riga, "
-        "Black Sea, Sea of Azov, White Sea, Kara Sea, Norwegian Sea, North Sea, Mediterranean "
-        "Sea, ... (an unknown name lists the known ones)",
-        examples=[["Barents Sea", "Baltic Sea", "Black Sea"]],
+    seas: Annotated[list[SeaName], Field(min_length=1, max_length=MAX_ITEMS["seas"])] | None = (
+        Field(
+            default=None,
+            description="named seas (IHO S-23 limits, water only): Barents Sea, Baltic Sea (with "
+            "its gulfs), Baltic Sea (proper), Gulf of Bothnia, Gulf of Finland, Gulf of Riga, "
+            "Black Sea, Sea of Azov, White Sea, Kara Sea, Norwegian Sea, North Sea, Mediterranean "
+            "Sea, ... (an unknown name lists the known ones)",
+            examples=[["Barents Sea", "Baltic Sea", "Black Sea"]],
+        )
     )
-    buffer_km: Annotated[float, Field(gt=0, le=MAX_BUFFER_KM)] | None = Field(
+    buffer_km: (
+        Annotated[
+            float,
+            Field(gt=0, le=MAX_BUFFER_KM, json_schema_extra={"minimum": MIN_SHAPE_BUFFER_KM}),
+            _at_least(
+                MIN_SHAPE_BUFFER_KM,
+                f"a buffer must be at least {MIN_SHAPE_BUFFER_KM:g} km "
+                f"({MIN_SHAPE_BUFFER_KM * 1000:g} m)",
+            ),
+        ]
+        | None
+    ) = Field(
         default=None,
         description="widen the shape by this geodesic distance",
         examples=[50],
@@ -691,10 +858,24 @@ class Range(_FeatureBase):
     kind: Literal["range"]
     around: Id | None = None
     center: Point | None = None
-    radius_km: Annotated[float, Field(gt=0, le=MAX_RADIUS_KM)]
+    radius_km: Annotated[
+        float,
+        Field(gt=0, le=MAX_RADIUS_KM, json_schema_extra={"minimum": MIN_RADIUS_KM}),
+        _at_least(
+            MIN_RADIUS_KM,
+            f"a radius must be at least {MIN_RADIUS_KM:g} km ({MIN_RADIUS_KM * 1000:g} m)",
+        ),
+    ]
     min_radius_km: Annotated[float, Field(ge=0, le=MAX_RADIUS_KM)] | None = None
     azimuth_deg: Annotated[float, Field(ge=0, lt=360)] | None = None
-    beam_deg: Annotated[float, Field(gt=0, le=360)] | None = None
+    beam_deg: (
+        Annotated[
+            float,
+            Field(gt=0, le=360, json_schema_extra={"minimum": MIN_BEAM_DEG}),
+            _at_least(MIN_BEAM_DEG, f"a beam must be at least {MIN_BEAM_DEG:g}° wide"),
+        ]
+        | None
+    ) = None
     label: Text | None = None
 
     @model_validator(mode="after")
@@ -705,6 +886,12 @@ class Range(_FeatureBase):
             raise ValueError(
                 f"min_radius_km ({self.min_radius_km:g}) must be less than radius_km "
                 f"({self.radius_km:g})"
+            )
+        if self.min_radius_km is not None and self.min_radius_km > self.radius_km - MIN_RADIUS_KM:
+            raise ValueError(
+                f"min_radius_km ({self.min_radius_km:g}) leaves a band thinner than "
+                f"{MIN_RADIUS_KM * 1000:g} m; make it at least {MIN_RADIUS_KM:g} km less than "
+                f"radius_km ({self.radius_km:g})"
             )
         if (self.azimuth_deg is None) != (self.beam_deg is None):
             raise ValueError("a radar fan needs both azimuth_deg and beam_deg")
@@ -723,7 +910,40 @@ class Link(_FeatureBase):
     def _two_places(self) -> Link:
         if self.from_ == self.to:
             raise ValueError("a link needs two different places; 'from' and 'to' are the same")
+        if isinstance(self.from_, Point) and isinstance(self.to, Point):
+            problem = link_ends_problem(self.from_.lat, self.from_.lon, self.to.lat, self.to.lon)
+            if problem:
+                raise ValueError(problem)
         return self
+
+
+def link_ends_problem(lat1: float, lon1: float, lat2: float, lon2: float) -> str | None:
+    """Say why a link between two points is no line (`problem; what is allowed`), or None.
+
+    Two spellings of one place are one place: a pole at any longitude, longitude 180 and -180.
+    The atlas calls this for ends named by site ids, whose coordinates the model cannot see.
+
+    >>> link_ends_problem(90, 0, 90, 120)  # doctest: +ELLIPSIS
+    "'from' and 'to' are one place (less than 1 m apart); a link joins two places at least ..."
+    >>> link_ends_problem(10, 180, 10, -180) is not None, link_ends_problem(50, 20, 50, 21)
+    (True, None)
+    """
+    apart_km = _haversine_km(lat1, lon1, lat2, lon2)
+    if apart_km >= MIN_LINK_KM:
+        return None
+    return (
+        f"'from' and 'to' are one place (less than {MIN_LINK_KM * 1000:g} m apart); a link "
+        f"joins two places at least {MIN_LINK_KM * 1000:g} m apart"
+    )
+
+
+def _haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Distance on a sphere of the Earth's mean radius: within 0.5 % of the ellipsoid's, which
+    is plenty to tell one place from two."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * 6371.0088 * math.asin(min(1.0, math.sqrt(h)))
 
 
 def _kind_of(value: Any) -> str | None:
@@ -763,9 +983,11 @@ class LayerModel(_Strict):
         description="background to the story (the threat, other radars): drawn and listed, but "
         "the opening view frames the other layers",
     )
-    sources: list[SourceModel] = Field(default_factory=list)
-    notes: list[Text] = Field(default_factory=list)
-    events: list[EventModel] = Field(
+    sources: Annotated[list[SourceModel], Field(max_length=MAX_ITEMS["sources"])] = Field(
+        default_factory=list
+    )
+    notes: Annotated[list[Text], Field(max_length=MAX_ITEMS["notes"])] = Field(default_factory=list)
+    events: Annotated[list[EventModel], Field(max_length=MAX_ITEMS["events"])] = Field(
         default_factory=list,
         description="named moments of the story, e.g. {date: 2007-06-07, name: Putin offers "
         "Gabala, sources: [<source id>]}; one date and name once per layer",
@@ -787,6 +1009,7 @@ _TYPE_WORDS = {
     "dict_type": "a mapping",
     "model_type": "a mapping",
     "model_attributes_type": "a mapping",
+    "finite_number": "a finite number",
 }
 _RANGE_WORDS = {
     "lat": "a latitude from -90 to 90",
@@ -822,15 +1045,51 @@ def validate_document(doc: Document) -> LayerModel:
                 )
             ]
         )
+    features = doc.data.get("features")
+    if not isinstance(features, list):  # the layer's own check says what is wrong
+        features = None
+    # the features are checked one by one, so that checking stops after MAX_FILE_PROBLEMS
+    checked, problems = _validate_features(doc, features or [])
+    layer: LayerModel | None = None
     try:
-        return LayerModel.model_validate(doc.data)
+        data = doc.data if features is None else {**doc.data, "features": []}
+        layer = LayerModel.model_validate(data)
     except ValidationError as exc:
-        problems = [_problem(doc, err) for err in exc.errors(include_url=False)]
-        raise LayerFileError(sorted(set(problems), key=_order)) from None
+        problems += [_problem(doc, err) for err in exc.errors(include_url=False)]
+    if problems or layer is None:
+        raise LayerFileError(sorted(set(problems), key=Problem.sort_key))
+    return layer.model_copy(update={"features": checked}) if checked else layer
 
 
-def _order(problem: Problem) -> tuple[int, str]:
-    return (problem.line or 0, problem.path)
+_FEATURE: TypeAdapter[Any] = TypeAdapter(Feature)
+
+
+def _validate_features(doc: Document, features: list[Any]) -> tuple[list[Any], list[Problem]]:
+    checked: list[Any] = []
+    problems: list[Problem] = []
+    for i, item in enumerate(features):
+        if len(problems) >= MAX_FILE_PROBLEMS:
+            problems.append(_not_checked(doc, i, len(features) - i, len(problems)))
+            break
+        try:
+            checked.append(_FEATURE.validate_python(item))
+        except ValidationError as exc:
+            for err in exc.errors(include_url=False):
+                err["loc"] = ("features", i, *err["loc"])
+                problems.append(_problem(doc, err))
+    return checked, problems
+
+
+def _not_checked(doc: Document, first: int, count: int, found: int) -> Problem:
+    path: PathKey = ("features", first)
+    return Problem(
+        doc.file,
+        doc.line(path),
+        format_path(path),
+        f"this feature and the {count - 1:,} after it were not checked: the file already has "
+        f"{found:,} problems",
+        "fix those, then check again",
+    )
 
 
 def _problem(doc: Document, err: Any) -> Problem:
@@ -855,7 +1114,7 @@ def _problem(doc: Document, err: Any) -> Problem:
         expected = str(err["ctx"]["expected"])
         choices = re.findall(r"'([^']*)'", expected) or [expected]
         return Problem(
-            doc.file, line, where, f"{value!r} is not allowed", _one_of(str(value), choices)
+            doc.file, line, where, f"{_short(value)} is not allowed", _one_of(str(value), choices)
         )
     if kind in _BOUNDS:
         bound = _BOUNDS[kind].format(**{k: f"{v:g}" for k, v in err["ctx"].items()})
@@ -863,7 +1122,7 @@ def _problem(doc: Document, err: Any) -> Problem:
             doc.file,
             line,
             where,
-            f"{value!r} is out of range",
+            f"{_short(value)} is out of range",
             "expected " + _RANGE_WORDS.get(field, f"a number {bound}"),
         )
     if kind in _TYPE_WORDS:
@@ -908,9 +1167,7 @@ def _describe(value: Any) -> str:
         dict: "a mapping",
         type(None): "nothing",
     }
-    text = repr(value)
-    text = text if len(text) <= 60 else text[:57] + "..."
-    return f"{text} ({words.get(type(value), type(value).__name__)})"
+    return f"{_short(value)} ({words.get(type(value), type(value).__name__)})"
 
 
 def _one_of(value: str, choices: list[str]) -> str:

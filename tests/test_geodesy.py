@@ -7,7 +7,9 @@ are recomputed here from pyproj directly, from densely sampled curves or from co
 from __future__ import annotations
 
 import doctest
+import importlib
 import itertools
+import pkgutil
 
 import numpy as np
 import pytest
@@ -132,10 +134,23 @@ def _assert_in_range(geom) -> None:
 # --- docstring examples ---------------------------------------------------------------------
 
 
+GEODESY_MODULES = sorted(
+    info.name for info in pkgutil.iter_modules(geo.geodesy.__path__, "geo.geodesy.")
+)
+
+
+def test_the_package_is_split_into_its_jobs():
+    names = {name.rsplit(".", 1)[1] for name in GEODESY_MODULES}
+    assert {"_rings", "_lines", "_buffers", "_antimeridian", "_measure", "_densify"} <= names
+    # the public names stay where the rest of the code imports them
+    for name in geo.geodesy.__all__:
+        assert hasattr(geo.geodesy, name), name
+
+
 def test_docstring_examples_pass():
-    result = doctest.testmod(geo.geodesy)
-    assert result.attempted >= 15
-    assert result.failed == 0
+    results = [doctest.testmod(importlib.import_module(name)) for name in GEODESY_MODULES]
+    assert sum(r.attempted for r in results) >= 25
+    assert sum(r.failed for r in results) == 0
 
 
 # --- rings ----------------------------------------------------------------------------------
@@ -262,10 +277,14 @@ def test_annulus_inner_edge_stays_within_100_m():
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
-        ({"radius_km": 0}, r"radius_km must be > 0 and <= 19500, got 0"),
-        ({"radius_km": -5}, r"radius_km must be > 0 and <= 19500, got -5"),
-        ({"radius_km": 19_600}, r"radius_km must be > 0 and <= 19500, got 19600"),
-        ({"radius_km": 100, "min_radius_km": 100}, r"min_radius_km must be >= 0 and < radius_km"),
+        ({"radius_km": 0}, r"radius_km must be >= 0.001 \(1 m\) and <= 19500, got 0$"),
+        ({"radius_km": -5}, r"radius_km must be >= 0.001 \(1 m\) and <= 19500, got -5$"),
+        ({"radius_km": 19_600}, r"radius_km must be >= 0.001 \(1 m\) and <= 19500, got 19600$"),
+        (
+            {"radius_km": 100, "min_radius_km": 100},
+            r"min_radius_km must be >= 0 and at least 0.001 \(1 m\) below radius_km \(100\), "
+            r"got 100$",
+        ),
         ({"radius_km": 100, "lat": 91}, r"lat must be within \[-90, 90\], got 91"),
         ({"radius_km": 100, "max_error_m": 0}, r"max_error_m must be > 0, got 0"),
     ],
@@ -369,9 +388,9 @@ def test_fan_centred_on_a_pole_spans_its_meridians():
     assert geodesic_area_km2(polar) == pytest.approx(_cap_area_km2(0, 90, 1000) / 6, rel=1e-6)
 
 
-@pytest.mark.parametrize("beam_deg", [0, -10])
+@pytest.mark.parametrize("beam_deg", [0, -10, 0.001])
 def test_fan_rejects_an_empty_beam(beam_deg):
-    with pytest.raises(ValueError, match=f"beam_deg must be > 0, got {beam_deg}"):
+    with pytest.raises(ValueError, match=f"beam_deg must be >= 0.01, got {beam_deg}$"):
         fan(0, 0, 100, azimuth_deg=0, beam_deg=beam_deg)
 
 
@@ -565,5 +584,7 @@ def test_buffer_of_zero_returns_the_shape():
 
 
 def test_buffer_rejects_a_negative_distance():
-    with pytest.raises(ValueError, match="distance_km must be >= 0 and <= 5000, got -1"):
+    with pytest.raises(
+        ValueError, match=r"distance_km must be 0, or >= 0.001 \(1 m\) and <= 5000, got -1$"
+    ):
         buffer(Point(0, 0), -1)

@@ -5,7 +5,9 @@ from __future__ import annotations
 import doctest
 from pathlib import Path
 
+import numpy as np
 import pytest
+import shapely
 from pyproj import Geod
 from shapely.geometry import Point
 
@@ -228,3 +230,60 @@ def test_shape_problems_are_reported_with_schema_problems_of_other_files(write_l
         load_atlas(path.parent)
     found = [(Path(p.file).name, p.path) for p in caught.value.problems]
     assert found == [("a.yaml", "features"), ("b.yaml", "features[0].shape.seas[0]")]
+
+
+def _doubling_back(geometry) -> list[tuple[float, float]]:
+    """Vertices where an outline turns back on itself: the tips of cracks of no width."""
+    tips = []
+    for polygon in shapely.get_parts(geometry):
+        for ring in shapely.get_rings(polygon):
+            xy = np.asarray(ring.coords)[:-1]
+            back, ahead = np.roll(xy, 1, axis=0) - xy, np.roll(xy, -1, axis=0) - xy
+            turn = np.arctan2(
+                back[:, 0] * ahead[:, 1] - back[:, 1] * ahead[:, 0], (back * ahead).sum(axis=1)
+            )
+            # a crack's arms part by less than a millimetre (1e-8°) over their length
+            arm = np.minimum(np.hypot(*back.T), np.hypot(*ahead.T))
+            tips += [tuple(p) for p in xy[(np.abs(turn) < 0.01) & (arm * np.abs(turn) < 1e-8)]]
+    return tips
+
+
+def test_the_eastern_sector_has_no_cracks_where_russia_is_cut_at_60e():
+    atlas = load_atlas(REPO / "layers")
+    layer = next(layer for layer in atlas.layers if layer.id == "russia-sectoral-2011")
+    sector = layer.features.set_index("id").loc["eastern-sector"].geometry
+    assert sector.is_valid
+    # The exact union left three zero-width cracks into the outline along 60° E, where
+    # Russia's cut meets the Barents Sea and an island of Franz Josef Land.
+    assert _doubling_back(sector) == []
+    assert shapely.union_all(shapely.get_parts(sector)).equals(sector)
+    holes = [shapely.Polygon(h) for p in shapely.get_parts(sector) for h in p.interiors]
+    assert min(h.area for h in holes) >= 1e-6  # islands left out, no slivers between parts
+
+
+def test_doubling_back_finds_a_crack():
+    # A coast edge from A to B, and the outline coming back from B to where A-B crosses 60° E
+    a, b = np.array([60.036, 75.98376222]), np.array([59.7803978, 75.94557015])
+    on_edge = a + (60.0 - a[0]) / (b[0] - a[0]) * (b - a)
+
+    def outline(tip_lat_offset: float) -> shapely.Polygon:
+        c = on_edge + np.array([0.0, tip_lat_offset])
+        return shapely.Polygon([(59, 75), (60.036, 75), tuple(a), tuple(b), tuple(c), (59, 76)])
+
+    assert len(_doubling_back(outline(0.0))) == 1  # a crack of no width
+    assert _doubling_back(outline(-1e-6)) == []  # a notch 10 cm wide is drawn as it is
+
+
+def test_a_shape_is_built_once():
+    first = build_shape(shape(seas=["Black Sea"], buffer_km=20))
+    assert build_shape(shape(seas=["Black Sea"], buffer_km=20)) is first
+    assert build_shape(shape(seas=["Black Sea"], buffer_km=21)) is not first
+
+
+def test_regions_lie_on_the_snapping_grid():
+    region = build_shape(shape(union=[{"seas": ["Black Sea"]}, {"countries": ["UKR"]}]))
+    xy = shapely.get_coordinates(region)
+    assert (
+        np.abs(xy / geo.regions.SNAP_GRID_DEG - np.round(xy / geo.regions.SNAP_GRID_DEG)).max()
+        < 1e-3
+    )
