@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -61,17 +61,39 @@ def source_dict(source: Source) -> dict[str, Any]:
 
 def resolve_sources(layer: Layer, feature_id: Any, ids: Any) -> list[dict[str, Any]]:
     """Resolve a feature's source ids against its layer; name the missing one if any."""
+    return _source_resolver(layer)(feature_id, ids)
+
+
+def _source_resolver(layer: Layer) -> Callable[[Any, Any], list[dict[str, Any]]]:
+    """Return `resolve_sources` for one layer, its sources indexed once (not once a feature)."""
     by_id = {source.id: source for source in layer.sources}
-    resolved = []
-    for source_id in plain(ids) or []:
-        if source_id not in by_id:
-            known = ", ".join(repr(s) for s in by_id) or "none"
-            raise ExportError(
-                f"layer {layer.id!r}: feature {feature_id!r} cites source {source_id!r}, which "
-                f"the layer does not define (its sources: {known}); add it to the layer's sources"
-            )
-        resolved.append(source_dict(by_id[source_id]))
-    return resolved
+    made = {source.id: source_dict(source) for source in layer.sources}
+
+    def resolve(feature_id: Any, ids: Any) -> list[dict[str, Any]]:
+        if type(ids) is list and all(type(i) is str and i in made for i in ids):
+            return [dict(made[i]) for i in ids]  # the usual case: each a fresh copy
+        resolved = []
+        for source_id in plain(ids) or []:
+            if source_id not in by_id:
+                known = ", ".join(repr(s) for s in by_id) or "none"
+                raise ExportError(
+                    f"layer {layer.id!r}: feature {feature_id!r} cites source {source_id!r}, "
+                    "which the layer does not define (its sources: "
+                    f"{known}); add it to the layer's sources"
+                )
+            resolved.append(source_dict(by_id[source_id]))
+        return resolved
+
+    return resolve
+
+
+def plain_column(values: Any) -> list[Any]:
+    """Return a column's values as `plain` Python (text and None pass through untouched).
+
+    >>> plain_column(pd.Series(["a", None, float("nan")], dtype=object))
+    ['a', None, None]
+    """
+    return [v if v is None or type(v) is str else plain(v) for v in values]
 
 
 def feature_records(layer: Layer) -> list[tuple[dict[str, Any], BaseGeometry | None]]:
@@ -82,16 +104,24 @@ def feature_records(layer: Layer) -> list[tuple[dict[str, Any], BaseGeometry | N
     objects. ``layer`` is always the layer's own id.
     """
     frame = in_wgs84(layer)
-    records = []
-    for row in frame.to_dict("records"):
-        props = {column: plain(row.get(column)) for column in SCALAR_COLUMNS}
-        props["layer"] = layer.id
-        props["aliases"] = aliases_list(row.get("aliases"))
-        props["parameters"] = plain(row.get("parameters")) or {}
-        props["sources"] = resolve_sources(layer, props["id"], row.get("sources"))
-        props = {column: props[column] for column in FEATURE_COLUMNS}
-        records.append((props, row.get(frame.geometry.name)))
-    return records
+    n = len(frame)
+    # column by column (a row at a time through pandas took most of a big page's build)
+    columns = {
+        c: plain_column(frame[c].tolist()) if c in frame.columns else [None] * n
+        for c in SCALAR_COLUMNS
+    }
+    columns["layer"] = [layer.id] * n
+    raw = {c: frame[c].tolist() if c in frame.columns else [None] * n for c in STRUCTURED_COLUMNS}
+    columns["aliases"] = [aliases_list(v) for v in raw["aliases"]]
+    columns["parameters"] = [parameters_dict(v) for v in raw["parameters"]]
+    resolve = _source_resolver(layer)
+    columns["sources"] = [resolve(i, v) for i, v in zip(columns["id"], raw["sources"])]
+    ordered = [columns[c] for c in FEATURE_COLUMNS]
+    geometries = list(frame.geometry.values) if n else []
+    return [
+        (dict(zip(FEATURE_COLUMNS, values)), geom)
+        for values, geom in zip(zip(*ordered), geometries)
+    ]
 
 
 def aliases_list(value: Any) -> list[str]:
@@ -100,10 +130,23 @@ def aliases_list(value: Any) -> list[str]:
     >>> aliases_list(["Qabala"]), aliases_list(None), aliases_list(float("nan"))
     (['Qabala'], [], [])
     """
+    if type(value) is list and all(type(alias) is str for alias in value):
+        return list(value)  # the usual case, without walking it through `plain`
     value = plain(value)
     if isinstance(value, str):
         return [value]
     return [str(alias) for alias in value or []]
+
+
+def parameters_dict(value: Any) -> dict[str, Any]:
+    """Return a feature's parameters as a plain dict (empty when the frame has none).
+
+    >>> parameters_dict({"band": "X", "km": np.float64(2.5)}), parameters_dict(None)
+    ({'band': 'X', 'km': 2.5}, {})
+    """
+    if type(value) is dict and not value:
+        return {}
+    return plain(value) or {}
 
 
 def in_wgs84(layer: Layer) -> gpd.GeoDataFrame:
@@ -171,6 +214,56 @@ def rounded(geom: BaseGeometry, decimals: int) -> BaseGeometry:
     else:
         snapped = shapely.set_precision(geom, grid, mode="pointwise")
     return shapely.transform(snapped, lambda xy: xy + 0.0)
+
+
+def rounded_array(
+    geoms: Sequence[BaseGeometry | None], decimals: int, *, simplify_deg: float = 0.0
+) -> np.ndarray:
+    """`rounded` for many geometries at once (one GEOS call per step, not one per shape).
+
+    With `simplify_deg`, lines and polygons are first simplified with that tolerance
+    (``shapely.simplify``, topology preserved), then snapped: a shape moves by at most the
+    tolerance plus half a grid cell's diagonal, and polygons stay valid. Missing and empty
+    geometries, and shapes with nothing left on the grid, come back as None.
+
+    >>> shapes = [shapely.Point(1.000001, 2), None, shapely.box(0, 0, 1, 0.001)]
+    >>> [g if g is None else g.wkt for g in rounded_array(shapes, 2)]
+    ['POINT (1 2)', None, None]
+    >>> line = shapely.LineString([(0, 0), (1, 0.000004), (2, 0)])
+    >>> rounded_array([line], 5, simplify_deg=1e-5)[0].wkt
+    'LINESTRING (0 0, 2 0)'
+    """
+    arr = np.empty(len(geoms), dtype=object)
+    arr[:] = list(geoms)
+    out = np.full(len(arr), None, dtype=object)
+    present = ~(shapely.is_missing(arr) | shapely.is_empty(arr))
+    types = shapely.get_type_id(arr)
+    polygons = present & np.isin(types, (3, 6))  # Polygon, MultiPolygon
+    collections = present & (types == 7)  # GeometryCollection: part by part
+    others = present & ~polygons & ~collections
+    if simplify_deg:
+        lines = present & np.isin(types, (1, 2, 5, 3, 6))
+        arr[lines] = shapely.simplify(arr[lines], simplify_deg, preserve_topology=True)
+    grid = 10.0**-decimals
+    shapes = arr[polygons]
+    invalid = ~shapely.is_valid(shapes)
+    if invalid.any():  # GEOS snap-rounds valid polygons; an invalid one is repaired first
+        shapes[invalid] = shapely.make_valid(
+            shapes[invalid], method="structure", keep_collapsed=False
+        )
+    out[polygons] = _oriented_array(shapely.set_precision(shapes, grid))
+    out[others] = shapely.set_precision(arr[others], grid, mode="pointwise")
+    out[collections] = [rounded(g, decimals) for g in arr[collections]]
+    out[present] = shapely.transform(out[present], lambda xy: xy + 0.0)  # no -0.0
+    out[present & shapely.is_empty(out)] = None
+    return out
+
+
+def _oriented_array(geoms: np.ndarray) -> np.ndarray:
+    orient_polygons = getattr(shapely, "orient_polygons", None)  # shapely >= 2.1
+    if orient_polygons is not None:
+        return np.asarray(orient_polygons(geoms), dtype=object)
+    return np.asarray([oriented(g) for g in geoms], dtype=object)
 
 
 def oriented(geom: BaseGeometry) -> BaseGeometry:

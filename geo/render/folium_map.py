@@ -133,6 +133,15 @@ _FIGURE = _ENV.from_string(
 LIST_ID = "dm-text-version"
 
 
+#: With the map's script, the text version opens over the map on demand (`prepareList`). It is
+#: hidden before it is parsed: laid out as the browser reads it, a long one (100,000 sites)
+#: took half a minute to open. Without JavaScript, or without Leaflet, it is there to be read.
+_HIDE_LIST = (
+    "<style>.dm-list-later .dm-list:not(.dm-list-overlay) { display: none; }</style>\n"
+    '<script>if (window.L) { document.documentElement.classList.add("dm-list-later"); }</script>'
+)
+
+
 class DefenseFigure(Figure):
     """The page around a DefenseMap: language, charset, an escaped title, zoomable on phones,
     a skip link, and the map's text version for readers without JavaScript or sight."""
@@ -154,7 +163,8 @@ class DefenseFigure(Figure):
             self.html.add_child(_Text("<main>"), name="defense-main")
             self._text_version = _Text(
                 '<noscript><p class="dm-noscript">The interactive map needs JavaScript; its '
-                "text version follows.</p></noscript>\n" + list_view_html(atlas, element_id=LIST_ID)
+                f"text version follows.</p></noscript>\n{_HIDE_LIST}\n"
+                + list_view_html(atlas, element_id=LIST_ID)
             )
 
     def render(self, **kwargs: Any) -> str:
@@ -239,6 +249,8 @@ class DefenseMap(_LiteralMacro, folium.Map):
         """`figure`, `pane` and `beside` place the map as one pane of a comparison (see
         `geo.compare`): the page, the assets and identical layer data are the first pane's.
         `view` overrides parts of the controls' data (`bounds`, `subtitle`)."""
+        from .html import canvas_layers
+
         super().__init__(location=None, tiles=None, zoom_control=True)
         self._name = "Map"
         # ids derived from the layer ids: the same atlas, the same page; two maps, two names
@@ -259,13 +271,16 @@ class DefenseMap(_LiteralMacro, folium.Map):
         #: The overlays, by layer id: folium elements a user can reach and add children to.
         self.layers: dict[str, DefenseLayer] = {}
         names: set[str] = set()
+        canvas = canvas_layers(atlas)
         for layer in atlas.layers:
             name = _js_name(layer.id)
             if name in names:  # "a-b" and "a_b" are two layers: keep their names apart
                 name = f"{name}_{_digest(layer.id)}"
             names.add(name)
             shared = beside.layers.get(layer.id) if beside is not None else None
-            element = DefenseLayer(self, layer, f"{name}_{self._id}", shared=shared)
+            element = DefenseLayer(
+                self, layer, f"{name}_{self._id}", shared=shared, canvas=layer.id in canvas
+            )
             self.layers[layer.id] = element
             self.add_child(element, name=layer.id)
         self.add_child(DefenseStart(self.controls), name="defense-start")
@@ -377,9 +392,11 @@ class DefenseLayer(_LiteralMacro, folium.map.Layer):
         stable_id: str,
         *,
         shared: DefenseLayer | None = None,
+        canvas: bool = False,
     ) -> None:
         """`shared`: the same layer in the other pane of a comparison; when its data is the
-        same, this layer reads it from there instead of carrying a second copy."""
+        same, this layer reads it from there instead of carrying a second copy. `canvas`:
+        draw its sites on the page's canvas, not as markers (`html.canvas_layers`)."""
         from .html import layer_data
 
         # shown by our script when the page starts (the permalink may ask for other layers)
@@ -388,7 +405,7 @@ class DefenseLayer(_LiteralMacro, folium.map.Layer):
         self._id = stable_id
         self.atlas_layer = layer
         self.controls_name = parent.controls.get_name()
-        self.data_json = script_json(layer_data(layer))
+        self.data_json = script_json(layer_data(layer, canvas=canvas))
         self.shared = shared is not None and shared.data_json == self.data_json
         self.data_id: str = f"{self.get_name()}-data"
         if shared is not None and self.shared:

@@ -7,11 +7,30 @@ Nothing in it is random or dated, so the same Atlas gives byte-identical HTML.
 from __future__ import annotations
 
 import functools
+import hashlib
+import json
+import os
+from pathlib import Path
 from typing import Any
 
+import numpy as np
+import shapely
+
 from .. import geodesy
-from ..atlas_types import Atlas, Layer
-from .features import geojson_geometry, layer_to_geojson_features
+from ..atlas_types import FEATURE_COLUMNS, Atlas, Layer
+from .features import (
+    SCALAR_COLUMNS,
+    STRUCTURED_COLUMNS,
+    aliases_list,
+    geojson_geometry,
+    in_wgs84,
+    layer_to_geojson_features,
+    parameters_dict,
+    plain,
+    plain_column,
+    resolve_sources,
+    rounded_array,
+)
 
 #: 5 decimals of a degree is about 1 m: finer than any source's precision, and a lighter page.
 COORD_DECIMALS = 5
@@ -79,9 +98,10 @@ def page_config(
 
 def page_data(atlas: Atlas, *, offline: bool) -> dict[str, Any]:
     """Return everything the page's script receives: the controls' data and every layer."""
+    canvas = canvas_layers(atlas)
     return {
         **page_config(atlas, offline=offline),
-        "layers": [layer_data(layer) for layer in atlas.layers],
+        "layers": [layer_data(layer, canvas=layer.id in canvas) for layer in atlas.layers],
     }
 
 
@@ -92,25 +112,64 @@ def _groups(atlas: Atlas) -> list[dict[str, Any]]:
     return [{"name": name, "layers": ids} for name, ids in order.items()]
 
 
-def layer_data(layer: Layer) -> dict[str, Any]:
-    features = layer_to_geojson_features(layer, decimals=COORD_DECIMALS)
-    for feature, geometry in zip(features, layer.features.geometry):
-        props = feature["properties"]
-        props["outline"] = _seamless_outline(geometry)
-        props["anchor"] = _anchor(geometry)
-        props["sources"] = [s["id"] for s in props["sources"]]
-        for key in (
-            "layer_title",
-            "group",
-            "stroke",
-            "stroke-width",
-            "stroke-opacity",
-            "fill",
-            "fill-opacity",
-        ):
-            props.pop(key, None)
+# --------------------------------------------------------------------------------------------
+# Many features: sites on a canvas, big layers as columns
+# --------------------------------------------------------------------------------------------
+
+#: Sites drawn as markers (one element each, with its accessible name) on one page at most.
+#: Leaflet stays quick up to a few thousand markers; beyond that the page is slow to open and
+#: to pan. The layers with the fewest sites keep their markers; the others are drawn on one
+#: canvas (the text version then lists what a screen reader cannot reach on the map).
+DOM_SITE_BUDGET = 2_000
+#: A layer with more features or vertices than this travels as columns (`compact_features`).
+COMPACT_MIN_FEATURES = 1_000
+COMPACT_MIN_VERTICES = 50_000
+#: Lines and outlines of a compact layer are simplified with this tolerance before they are
+#: snapped to the grid: about a metre, a pixel at zoom 16 (the tile servers' last but three).
+SIMPLIFY_DEG = 1e-5
+#: Coordinates of a compact layer are integers: degrees times this.
+COORD_SCALE = 10**COORD_DECIMALS
+
+
+def canvas_layers(atlas: Atlas) -> frozenset[str]:
+    """Return the ids of the layers whose sites the page draws on a canvas.
+
+    The layers with the fewest sites keep their markers while the page holds at most
+    DOM_SITE_BUDGET of them; the rest, from the first that does not fit, go on the canvas.
+    """
+    counts = sorted(
+        (int((layer.features["kind"] == "site").sum()), index, layer.id)
+        for index, layer in enumerate(atlas.layers)
+    )
+    kept, canvas = 0, set[str]()
+    for count, _, layer_id in counts:
+        if count and (canvas or kept + count > DOM_SITE_BUDGET):
+            canvas.add(layer_id)
+        else:
+            kept += count
+    return frozenset(canvas)
+
+
+def is_compact(layer: Layer) -> bool:
+    """Whether `layer` is big enough to travel as columns rather than as GeoJSON (and has no
+    geometry collection, which columns do not hold)."""
+    geometries = np.asarray(layer.features.geometry.values, dtype=object)
+    if (shapely.get_type_id(geometries) == 7).any():
+        return False
+    if len(geometries) > COMPACT_MIN_FEATURES:
+        return True
+    return int(shapely.get_num_coordinates(geometries).sum()) > COMPACT_MIN_VERTICES
+
+
+def layer_data(layer: Layer, *, canvas: bool = False) -> dict[str, Any]:
+    """Return one layer as the page's script receives it: its metadata and features.
+
+    A small layer's features are a GeoJSON FeatureCollection (`features`); a big one's
+    (`is_compact`) are columns (`compact`, see `compact_features`), which the script turns
+    back into the same features. `canvas=True` asks the page to draw its sites on a canvas.
+    """
     style = layer.style
-    return {
+    data: dict[str, Any] = {
         "id": layer.id,
         "title": layer.title,
         "group": layer.group,
@@ -137,8 +196,254 @@ def layer_data(layer: Layer) -> dict[str, Any]:
             }
             for s in layer.sources
         ],
-        "features": {"type": "FeatureCollection", "features": features},
     }
+    if is_compact(layer):
+        data["compact"] = compact_features(layer)
+    else:
+        data["features"] = {"type": "FeatureCollection", "features": _geojson_features(layer)}
+    if canvas:
+        data["draw_sites"] = "canvas"
+    return data
+
+
+def _geojson_features(layer: Layer) -> list[dict[str, Any]]:
+    features = layer_to_geojson_features(layer, decimals=COORD_DECIMALS)
+    for feature, geometry in zip(features, layer.features.geometry):
+        props = feature["properties"]
+        props["outline"] = _seamless_outline(geometry)
+        props["anchor"] = _anchor(geometry)
+        props["sources"] = [s["id"] for s in props["sources"]]
+        for key in _NOT_ON_THE_PAGE:
+            props.pop(key, None)
+    return features
+
+
+#: Feature properties of the GIS exports that the page has once per layer instead.
+_NOT_ON_THE_PAGE = ("layer_title", "group", "stroke", "stroke-width", "stroke-opacity", "fill",
+                    "fill-opacity")  # fmt: skip
+
+
+def compact_features(layer: Layer) -> dict[str, Any]:
+    """Return a big layer's features as columns: the same properties and shapes as
+    `layer_data`'s GeoJSON, in less text and less time.
+
+    - ``count``: the number of features; ``scale``: COORD_SCALE.
+    - ``columns``: one entry per property, with a value for each feature in one of four
+      forms: ``{"all": v}`` (the same for every feature), ``{"keys": [...], "codes": [...]}``
+      (few distinct values, each feature's an index into ``keys``), ``{"at": [...],
+      "values": [...]}`` (only some features have one: their indexes and values) or
+      ``{"values": [...]}``. A missing (null) or empty value is no property at all, and a
+      property no feature has is left out.
+    - ``geometry``: ``types`` (a column of GeoJSON types, null for no geometry), ``parts`` (a
+      column: for each non-point shape its vertex counts nested as GeoJSON nests its
+      coordinates: a line's count, a polygon's ring counts, a multipolygon's lists of those)
+      and ``xy``: every vertex of every feature, in order, as integers (degrees times
+      COORD_SCALE), each number the difference from the one two places before it (the first
+      two from 0), written as text by `polyline_text`.
+
+    Lines and outlines are simplified by SIMPLIFY_DEG first; polygons stay valid.
+    """
+    frame = in_wgs84(layer)
+    n = len(frame)
+    geometries = list(frame.geometry.values)
+    snapped = rounded_array(geometries, COORD_DECIMALS, simplify_deg=SIMPLIFY_DEG)
+    columns: dict[str, list[Any]] = {
+        c: plain_column(frame[c].tolist()) if c in frame.columns else [None] * n
+        for c in SCALAR_COLUMNS
+    }
+    columns["layer"] = [layer.id] * n
+    raw = {c: frame[c].tolist() if c in frame.columns else [None] * n for c in STRUCTURED_COLUMNS}
+    columns["aliases"] = [aliases_list(v) for v in raw["aliases"]]
+    columns["parameters"] = [parameters_dict(v) for v in raw["parameters"]]
+    columns["sources"] = _source_ids(layer, columns["id"], raw["sources"])
+    columns = {c: columns[c] for c in FEATURE_COLUMNS}
+    shapes = [i for i, t in enumerate(shapely.get_type_id(np.asarray(geometries))) if t > 0]
+    columns["outline"], columns["anchor"] = [None] * n, [None] * n  # none for a site (type 0)
+    for i in shapes:
+        columns["outline"][i] = _seamless_outline(geometries[i])
+        columns["anchor"][i] = _anchor(geometries[i])
+    encoded = {name: _column(values) for name, values in columns.items()}
+    return {
+        "count": n,
+        "scale": COORD_SCALE,
+        "columns": {name: column for name, column in encoded.items() if column is not None},
+        "geometry": _compact_geometry(snapped),
+    }
+
+
+def _source_ids(layer: Layer, ids: list[Any], cited: list[Any]) -> list[list[str]]:
+    """Each feature's source ids, checked against the layer's sources (`resolve_sources`)."""
+    known = {source.id for source in layer.sources}
+    out = []
+    for feature_id, value in zip(ids, cited):
+        if type(value) is list and all(type(s) is str for s in value):
+            sources = list(value)
+        else:
+            sources = [str(s) for s in plain(value) or []]
+        if not known.issuperset(sources):
+            resolve_sources(layer, feature_id, sources)  # raises, naming the missing source
+        out.append(sources)
+    return out
+
+
+def _column(values: list[Any]) -> dict[str, Any] | None:
+    """One property of every feature, in the smallest of the forms `compact_features` lists
+    (None when no feature has it).
+
+    >>> _column(["site", "site"]), _column([None, []])
+    ({'all': 'site'}, None)
+    >>> _column(["radar", "naval", "radar", "radar", "radar", "radar", "radar", "radar"] * 2)
+    {'keys': ['radar', 'naval'], 'codes': [0, 1, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0]}
+    >>> _column([None, None, "only one", None])
+    {'at': [2], 'values': ['only one']}
+    """
+    values = [None if v is None or v == [] or v == {} else v for v in values]
+    given = [i for i, v in enumerate(values) if v is not None]
+    if not given:
+        return None
+    codes: dict[Any, int] = {}
+    keys: list[Any] = []
+    for value in values:
+        key = _key(value)
+        if key not in codes:
+            codes[key] = len(keys)
+            keys.append(value)
+            if len(keys) > 255:
+                break
+    if len(keys) == 1:
+        return {"all": keys[0]}
+    n = len(values)
+    if len(keys) <= 255 and len(keys) * 8 <= n:
+        return {"keys": keys, "codes": [codes[_key(v)] for v in values]}
+    if len(given) * 3 <= n:
+        return {"at": given, "values": [values[i] for i in given]}
+    return {"values": values}
+
+
+def _key(value: Any) -> Any:
+    """A value as a dict key: 1, 1.0 and True kept apart, lists and dicts by their JSON."""
+    if value is None or type(value) is str:
+        return value
+    if type(value) is list and all(type(v) is str for v in value):
+        return ("list", *value)
+    return ("json", json.dumps(value, sort_keys=True))
+
+
+def _compact_geometry(geometries: Any) -> dict[str, Any]:
+    """Types, vertex counts and delta-coded integer vertices (see `compact_features`)."""
+    present = [g for g in geometries if g is not None]
+    types = [None if g is None else g.geom_type for g in geometries]
+    parts = [None if g is None or g.geom_type == "Point" else _parts(g) for g in geometries]
+    xy = np.rint(shapely.get_coordinates(present) * COORD_SCALE).astype(np.int64)
+    deltas = np.diff(xy, axis=0, prepend=np.zeros((1, 2), dtype=np.int64)) if len(xy) else xy
+    return {
+        "types": _column(types) or {"all": None},
+        "parts": _column(parts) or {"all": None},
+        "xy": polyline_text(deltas.ravel()),
+    }
+
+
+def polyline_text(numbers: Any) -> str:
+    """Write integers as text the way Google's encoded polylines do: each number's sign folded
+    into its lowest bit, then 5 bits a character from the lowest, a 6th bit saying "more
+    follows", plus 63 (so "?" to "~"). A vertex 50 km from the last takes 8 characters, half
+    as many as in JSON numbers.
+
+    >>> polyline_text([3850000, -12020000, 0, 1, -1])
+    '_p~iF~ps|U?A@'
+    >>> polyline_decode(polyline_text([2**30, -(2**30), 17]))
+    [1073741824, -1073741824, 17]
+    """
+    values = np.asarray(numbers, dtype=np.int64)
+    if not len(values):
+        return ""
+    folded = np.where(values < 0, ~(values << 1), values << 1).astype(np.uint64)
+    most = max(1, (int(folded.max()).bit_length() + 4) // 5)  # characters of the longest
+    chunks = np.stack([(folded >> np.uint64(5 * k)) & np.uint64(31) for k in range(most)], axis=1)
+    length = np.maximum(1, most - np.argmax(chunks[:, ::-1] != 0, axis=1))
+    length[~chunks.any(axis=1)] = 1
+    used = np.arange(most) < length[:, None]
+    more = np.arange(most) < (length - 1)[:, None]
+    text = (chunks | np.where(more, 32, 0).astype(np.uint64)) + np.uint64(63)
+    return text[used].astype(np.uint8).tobytes().decode("ascii")
+
+
+def polyline_decode(text: str) -> list[int]:
+    """Read back what `polyline_text` wrote."""
+    out, value, shift = [], 0, 0
+    for char in text.encode("ascii"):
+        chunk = char - 63
+        value |= (chunk & 31) << shift
+        shift += 5
+        if chunk < 32:
+            out.append(~(value >> 1) if value & 1 else value >> 1)
+            value, shift = 0, 0
+    return out
+
+
+def _parts(geometry: Any) -> Any:
+    """A shape's vertex counts, nested as its GeoJSON coordinates are.
+
+    >>> _parts(shapely.box(0, 0, 1, 1)), _parts(shapely.LineString([(0, 0), (1, 1)]))
+    ([5], 2)
+    """
+    kind = geometry.geom_type
+    if kind in ("LineString", "LinearRing", "MultiPoint"):
+        return int(shapely.get_num_coordinates(geometry))
+    if kind == "Polygon":
+        rings = [geometry.exterior, *geometry.interiors]
+        return [int(n) for n in shapely.get_num_coordinates(rings)]
+    if kind in ("MultiLineString", "MultiPolygon"):
+        return [_parts(part) for part in geometry.geoms]
+    raise ValueError(f"{kind!r} cannot be written as columns")
+
+
+def page_features(data: dict[str, Any]) -> list[dict[str, Any]]:
+    """Return one layer's features as the page's script sees them: GeoJSON Feature objects,
+    whichever form `layer_data` gave them (the inverse of `compact_features`)."""
+    if "features" in data:
+        return list(data["features"]["features"])
+    compact = data["compact"]
+    n = compact["count"]
+    columns = {name: _decoded(column, n) for name, column in compact["columns"].items()}
+    geometry = compact["geometry"]
+    types, parts = _decoded(geometry["types"], n), _decoded(geometry["parts"], n)
+    deltas = np.asarray(polyline_decode(geometry["xy"]), dtype=np.int64)
+    xy = np.cumsum(deltas.reshape(-1, 2), axis=0)
+    vertices = (xy / compact["scale"]).tolist()
+    at = 0
+
+    def take(shape: Any) -> Any:
+        nonlocal at
+        if isinstance(shape, int):
+            at += shape
+            return vertices[at - shape : at]
+        return [take(part) for part in shape]
+
+    features = []
+    for i in range(n):
+        props = {name: values[i] for name, values in columns.items() if values[i] is not None}
+        geom = None
+        if types[i] == "Point":
+            geom = {"type": "Point", "coordinates": take(1)[0]}
+        elif types[i] is not None:
+            geom = {"type": types[i], "coordinates": take(parts[i])}
+        features.append({"type": "Feature", "id": props.get("id"), "geometry": geom,
+                         "properties": props})  # fmt: skip
+    return features
+
+
+def _decoded(column: dict[str, Any], n: int) -> list[Any]:
+    if "all" in column:
+        return [column["all"]] * n
+    if "codes" in column:
+        return [column["keys"][code] for code in column["codes"]]
+    if "at" in column:
+        values: list[Any] = [None] * n
+        for index, value in zip(column["at"], column["values"]):
+            values[index] = value
+        return values
+    return list(column["values"])
 
 
 def _anchor(geometry: Any) -> list[float] | None:
@@ -180,20 +485,22 @@ def initial_bounds(atlas: Atlas) -> list[list[float]]:
     FRAME_MAX_WIDTH unless there is nothing else."""
     shown = [layer for layer in atlas.layers if layer.visible]
     story = [layer for layer in shown if not layer.context] or shown
-    boxes = []
-    for layer in story:
-        for kind, geom in zip(layer.features["kind"], layer.features.geometry):
-            if geom is None or geom.is_empty or kind not in ("site", "region"):
-                continue
-            boxes.append(geom.bounds)
-    boxes = [b for b in boxes if b[2] - b[0] <= FRAME_MAX_WIDTH] or boxes
-    lats: list[float] = []
-    lons: list[float] = []
-    for west, south, east, north in boxes:
-        lats += [max(south, -FRAME_MAX_LAT), min(north, FRAME_MAX_LAT)]
-        lons += [west, east]
-    if not lats:
+    found = [np.empty((0, 4))]
+    for layer in story:  # bounds of all of a layer's shapes at once: a layer may hold 100,000
+        geoms = np.asarray(layer.features.geometry.values, dtype=object)
+        framed = np.isin(layer.features["kind"].to_numpy(), ("site", "region"))
+        framed &= ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
+        found.append(shapely.bounds(geoms[framed]))
+    boxes = np.concatenate(found)
+    narrow = boxes[boxes[:, 2] - boxes[:, 0] <= FRAME_MAX_WIDTH]
+    boxes = narrow if len(narrow) else boxes
+    if not len(boxes):
         return [[30.0, -15.0], [72.0, 60.0]]
+    edges = np.concatenate(
+        [np.maximum(boxes[:, 1], -FRAME_MAX_LAT), np.minimum(boxes[:, 3], FRAME_MAX_LAT)]
+    )
+    lats = [float(edges.min()), float(edges.max())]
+    lons = [float(boxes[:, [0, 2]].min()), float(boxes[:, [0, 2]].max())]
     # At least ~16° by 24°, so that a map of a few nearby sites still shows their setting.
     pad_lat = max(8.0 - (max(lats) - min(lats)) / 2, (max(lats) - min(lats)) * 0.04)
     pad_lon = max(12.0 - (max(lons) - min(lons)) / 2, (max(lons) - min(lons)) * 0.04)
@@ -245,6 +552,11 @@ def vector_basemap() -> dict[str, Any] | None:
 
     Made once per process (the same for every map); callers must not change it.
     """
+    text = vector_basemap_json()
+    return None if text is None else dict(json.loads(text))
+
+
+def _make_vector_basemap() -> dict[str, Any] | None:
     try:
         from ..reference import basemap
     except ImportError:
@@ -264,15 +576,59 @@ def vector_basemap() -> dict[str, Any] | None:
 
 def _collection(geometries: Any) -> dict[str, Any]:
     """Base-map shapes on a 0.01° grid (about 1 km: the base map is drawn at zoom 7 or less)."""
-    snapped = (geojson_geometry(geom, 2) for geom in geometries)
-    features = [{"type": "Feature", "properties": {}, "geometry": g} for g in snapped if g]
+    snapped = rounded_array(list(geometries), 2)
+    texts = shapely.to_geojson(snapped[[g is not None for g in snapped]])
+    features = [{"type": "Feature", "properties": {}, "geometry": json.loads(t)} for t in texts]
     return {"type": "FeatureCollection", "features": features}
 
 
 @functools.cache
 def vector_basemap_json() -> str | None:
-    """The vector base map as text for a <script> element, made once per process."""
+    """The vector base map as text for a <script> element, made once per process.
+
+    It is the same for every map, and making it takes longer than the rest of a small map: it
+    is kept in the user's cache folder (`basemap_cache_file`) and read from there after.
+    """
     from .folium_map import script_json
 
-    data = vector_basemap()
-    return None if data is None else script_json(data)
+    cache = basemap_cache_file()
+    if cache is not None and cache.is_file():
+        return cache.read_text(encoding="utf-8")
+    data = _make_vector_basemap()
+    if data is None:
+        return None
+    text = script_json(data)
+    if cache is not None:
+        _write_quietly(cache, text)
+    return text
+
+
+def basemap_cache_file() -> Path | None:
+    """Where the vector base map's text is kept between runs, or None when there is no place:
+    ``$DEFENSE_MAP_CACHE`` (``off`` for none), else ``$XDG_CACHE_HOME/defense-map`` or
+    ``~/.cache/defense-map``. The name holds a digest of what the text is made from (the
+    reference geography, this module, shapely and GEOS), so a change makes a new file."""
+    folder = os.environ.get("DEFENSE_MAP_CACHE")
+    if folder == "off":
+        return None
+    if not folder:
+        base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+        folder = os.path.join(base, "defense-map")
+    here = Path(__file__).resolve()
+    digest = hashlib.sha256(f"{shapely.__version__} {shapely.geos_version_string}".encode())
+    for path in [here, *sorted((here.parents[1] / "reference").glob("*.*"))]:
+        if path.suffix in (".py", ".json", ".geojson"):
+            digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return Path(folder) / f"basemap-{digest.hexdigest()[:20]}.json"
+
+
+def _write_quietly(path: Path, text: str) -> None:
+    """Write `text` to `path` whole (a temporary file, then renamed), or not at all: a cache
+    that cannot be written only costs time."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_name(f"{path.name}.{os.getpid()}.part")
+        partial.write_text(text, encoding="utf-8")
+        os.replace(partial, path)
+    except OSError:
+        pass

@@ -38,6 +38,59 @@ window.DefenseMap = (function () {
     return node;
   }
 
+  // A big layer's features arrive as columns (html.py `compact_features`: per property one
+  // value for all, codes into a few values, values at some indexes, or a value each; shapes
+  // as vertex counts over one stream of delta-coded integer vertices). They are made into
+  // the same GeoJSON features a small layer carries, so the rest of the page reads one form.
+  function columnValues(col, n) {
+    var out = new Array(n), i;
+    if (has(col, "all")) { for (i = 0; i < n; i++) { out[i] = col.all; } }
+    else if (has(col, "codes")) { for (i = 0; i < n; i++) { out[i] = col.keys[col.codes[i]]; } }
+    else if (has(col, "at")) {
+      for (i = 0; i < n; i++) { out[i] = null; }
+      for (i = 0; i < col.at.length; i++) { out[col.at[i]] = col.values[i]; }
+    } else { out = col.values; }
+    return out;
+  }
+  // integers written as Google's encoded polylines write them (html.py `polyline_text`)
+  function polylineNumbers(text) {
+    var out = [], value = 0, unit = 1;
+    for (var i = 0; i < text.length; i++) {
+      var chunk = text.charCodeAt(i) - 63;
+      value += (chunk & 31) * unit;  // not <<: a folded number may pass 2^31
+      unit *= 32;
+      if (chunk < 32) {
+        out.push(value % 2 ? -(value + 1) / 2 : value / 2);
+        value = 0;
+        unit = 1;
+      }
+    }
+    return out;
+  }
+  function decodeCompact(c) {
+    var n = c.count, scale = c.scale, names = Object.keys(c.columns), values = names.map(function (k) { return columnValues(c.columns[k], n); });
+    var types = columnValues(c.geometry.types, n), parts = columnValues(c.geometry.parts, n);
+    var xy = polylineNumbers(c.geometry.xy), at = 0, x = 0, y = 0;
+    function take(count) {
+      var out = new Array(count);
+      for (var i = 0; i < count; i++) { x += xy[at++]; y += xy[at++]; out[i] = [x / scale, y / scale]; }
+      return out;
+    }
+    function nested(shape) { return typeof shape === "number" ? take(shape) : shape.map(nested); }
+    var features = new Array(n);
+    for (var i = 0; i < n; i++) {
+      var p = {};
+      for (var k = 0; k < names.length; k++) {
+        var v = values[k][i];
+        if (v !== null && v !== undefined) { p[names[k]] = v; }
+      }
+      var g = types[i] === "Point" ? { type: "Point", coordinates: take(1)[0] } :
+        types[i] ? { type: types[i], coordinates: nested(parts[i]) } : null;
+      features[i] = { type: "Feature", id: p.id, geometry: g, properties: p };
+    }
+    return { type: "FeatureCollection", features: features };
+  }
+
   function create(map, DATA, basemap) {
     var LOOK = DATA.look;
     if (basemap) { DATA.vector_basemap = basemap; }
@@ -73,11 +126,17 @@ window.DefenseMap = (function () {
     // ---- base maps ---------------------------------------------------------------------------
     map.attributionControl.setPrefix("Leaflet");
     map.getContainer().style.background = LOOK.basemap.sea;
-    var baseLayers = dict();
+    // each base map is made when first shown (the vector one is thousands of shapes)
+    var baseLayers = dict(), baseMakers = dict();
     DATA.basemaps.forEach(function (b) {
-      baseLayers[b.id] = b.vector ? vectorBasemap(DATA.vector_basemap) :
-        L.tileLayer(b.url, { attribution: b.attribution, maxZoom: b.max_zoom, subdomains: b.subdomains || "abc" });
+      baseMakers[b.id] = b.vector ? function () { return vectorBasemap(DATA.vector_basemap); } : function () {
+        return L.tileLayer(b.url, { attribution: b.attribution, maxZoom: b.max_zoom, subdomains: b.subdomains || "abc" });
+      };
     });
+    function baseLayer(id) {
+      if (!has(baseLayers, id)) { baseLayers[id] = baseMakers[id](); }
+      return baseLayers[id];
+    }
     function vectorBasemap(vb) {
       var group = L.layerGroup();
       if (!vb) { return group; }
@@ -110,10 +169,10 @@ window.DefenseMap = (function () {
     var currentBase = null;
     function setBase(id) {
       if (!DATA.basemaps.length) { return; }  // offline without reference geography: no base map
-      if (!has(baseLayers, id)) { id = DATA.basemaps[0].id; }
+      if (!has(baseMakers, id)) { id = DATA.basemaps[0].id; }
       if (currentBase !== null) { map.removeLayer(baseLayers[currentBase]); }
       currentBase = id;
-      baseLayers[id].addTo(map);
+      baseLayer(id).addTo(map);
       if (has(baseRadios, id)) { baseRadios[id].checked = true; }
       updateHash();
     }
@@ -130,14 +189,20 @@ window.DefenseMap = (function () {
     var started = false;
     var featureById = dict();  // layer id + NUL + feature id -> GeoJSON feature
     function addLayer(layer) {
+      if (layer.compact) { layer.features = decodeCompact(layer.compact); delete layer.compact; }
       DATA.layers.push(layer);
       layerById[layer.id] = layer;
       layer.features.features.forEach(function (f) { featureById[layer.id + "\u0000" + f.properties.id] = f; });
+      // A layer with many sites draws them on the page's site canvas instead of as markers
+      var onCanvas = layer.draw_sites === "canvas";
+      function isSite(f) { return !!f.geometry && f.geometry.type === "Point"; }
       var overlay = L.geoJSON(layer.features, {
+        filter: onCanvas ? function (f) { return !isSite(f); } : null,
         style: function (f) { return pathStyle(layer.style, f.properties, false); },
         pointToLayer: function (f, latlng) { return siteMarker(layer.style, f.properties, latlng); },
         onEachFeature: function (f, lyr) { bindFeature(layer, f, lyr); }
       });
+      if (onCanvas) { overlay.addLayer(new SiteLayer(layer, layer.features.features.filter(isSite))); }
       // A shape cut at ±180° or closed over a pole is filled without a stroke, and its outline
       // is stroked without those cuts, so no line runs down the antimeridian or along the top.
       layer.features.features.forEach(function (f) {
@@ -238,16 +303,21 @@ window.DefenseMap = (function () {
         if (filled && L.Polygon.prototype._containsPoint.call(lyr, point)) { return [1, pixelSize(lyr)]; }
         return null;
       }
+      function consider(layer, feature, rank) {
+        if (rank === null) { return; }
+        var key = layer.id + "\u0000" + feature.properties.id;
+        var seen = lookup(found, key);
+        if (!seen || rank[0] < seen.rank[0] || (rank[0] === seen.rank[0] && rank[1] < seen.rank[1])) {
+          found[key] = { layer: layer, feature: feature, rank: rank };
+        }
+      }
       DATA.layers.forEach(function (layer) {
         if (!visible[layer.id]) { return; }
         overlays[layer.id].eachLayer(function (lyr) {
-          if (!lyr.feature) { return; }
-          var rank = rankOf(lyr);
-          if (rank === null) { return; }
-          var key = layer.id + "\u0000" + lyr.feature.properties.id;
-          var seen = lookup(found, key);
-          if (!seen || rank[0] < seen.rank[0] || (rank[0] === seen.rank[0] && rank[1] < seen.rank[1])) {
-            found[key] = { layer: layer, feature: lyr.feature, rank: rank };
+          if (lyr.dmSites) {  // the layer's sites on the canvas, by position
+            lyr.hits(containerPoint, MARKER_PX).forEach(function (h) { consider(layer, h.feature, [0, h.d]); });
+          } else if (lyr.feature) {
+            consider(layer, lyr.feature, rankOf(lyr));
           }
         });
       });
@@ -317,46 +387,336 @@ window.DefenseMap = (function () {
       return text;
     }
 
+    // ---- many sites: one canvas for every layer drawn that way --------------------------------
+    // Thousands of markers (one element each) make a page slow to open and to pan. Sites of the
+    // layers html.py puts on the canvas are drawn there with the same symbols, found by
+    // position for clicks and hovers, and listed in the text version for screen readers.
+    var SITE_PAD = 0.3;  // the canvas reaches this far (of the view's size) beyond each side
+    var siteLayers = [], siteCanvas = null, siteBounds = null, siteFrame = null;
+    var sprites = dict(), spriteList = [];
+    function gray(color) {
+      var m = /^#([0-9a-f]{2})([0-9a-f]{2})([0-9a-f]{2})$/i.exec(color);
+      if (!m) { return "#999999"; }
+      var v = Math.round(0.299 * parseInt(m[1], 16) + 0.587 * parseInt(m[2], 16) + 0.114 * parseInt(m[3], 16));
+      return "rgb(" + v + "," + v + "," + v + ")";
+    }
+    function paintSymbol(g, role, color, uncertain, faded) {
+      var u = LOOK.uncertain, path = new Path2D(LOOK.roles[role].path), alpha = faded ? 0.2 : 1;
+      g.globalAlpha = alpha * (uncertain ? u.marker_fill_opacity : u.marker_fill_opacity_certain);
+      g.fillStyle = faded ? gray(color) : color;
+      g.fill(path, "evenodd");
+      g.globalAlpha = alpha;
+      g.strokeStyle = u.marker_stroke;
+      g.lineWidth = u.marker_stroke_width;
+      g.stroke(path);
+    }
+    // A role's symbol as a small bitmap, drawn as the marker's SVG is (faded: grey, at 0.2, as a
+    // faded marker), with what it covers on a grid of CELL px, for each of the four ways a
+    // symbol at a whole pixel can sit on that grid: `foot`, the cells it touches, and `cover`,
+    // those it hides (every pixel nearly opaque). Both are lists of [dx, dy] cells.
+    var CELL = 2, SPAN = 9;  // a 16 px symbol at any whole pixel spans 9 cells of 2 px
+    function sprite(role, color, uncertain, faded) {
+      var key = [role, color, uncertain ? "u" : "", faded ? "f" : ""].join("|");
+      if (!has(sprites, key)) {  // made when first drawn: most faded ones never are
+        sprites[key] = spriteList.length;
+        spriteList.push({ role: role, color: color, uncertain: uncertain, faded: faded, image: null });
+      }
+      return sprites[key];
+    }
+    function readySprite(id) {
+      var sp = spriteList[id];
+      if (sp.image) { return sp; }
+      var ratio = window.devicePixelRatio || 1;
+      sp.image = document.createElement("canvas");
+      sp.image.width = sp.image.height = Math.ceil(16 * ratio);
+      var g = sp.image.getContext("2d");
+      g.scale(ratio, ratio);
+      paintSymbol(g, sp.role, sp.color, sp.uncertain, sp.faded);
+      var cells = symbolCells(sp.role, sp.uncertain, sp.faded);
+      sp.foot = cells.foot;
+      sp.cover = cells.cover;
+      return sp;
+    }
+    // what a symbol touches and hides does not depend on its colour: found once per shape
+    var cellsOf = dict();
+    function symbolCells(role, uncertain, faded) {
+      var key = [role, uncertain ? "u" : "", faded ? "f" : ""].join("|");
+      if (has(cellsOf, key)) { return cellsOf[key]; }
+      var probe = document.createElement("canvas");
+      probe.width = probe.height = 16;
+      var pg = probe.getContext("2d");
+      paintSymbol(pg, role, "#000000", uncertain, faded);
+      var alpha = pg.getImageData(0, 0, 16, 16).data;
+      var sp = { foot: [], cover: [] };
+      cellsOf[key] = sp;
+      for (var par = 0; par < 4; par++) {
+        var sx = par & 1, sy = par >> 1, touched = new Uint8Array(SPAN * SPAN), solid = new Uint8Array(SPAN * SPAN);
+        for (var j = 0; j < 16; j++) {
+          for (var i = 0; i < 16; i++) {
+            var a = alpha[(j * 16 + i) * 4 + 3], cell = ((sy + j) >> 1) * SPAN + ((sx + i) >> 1);
+            if (a > 4) { touched[cell] = 1; }
+            if (a >= 217) { solid[cell]++; }
+          }
+        }
+        var foot = [], cover = [];
+        for (var c = 0; c < SPAN * SPAN; c++) {
+          if (touched[c]) { foot.push([c % SPAN, Math.floor(c / SPAN)]); }
+          if (solid[c] === CELL * CELL) { cover.push([c % SPAN, Math.floor(c / SPAN)]); }
+        }
+        sp.foot.push(foot);
+        sp.cover.push(cover);
+      }
+      return sp;
+    }
+    var SiteLayer = L.Layer.extend({
+      initialize: function (layer, features) {
+        var n = features.length, crs = map.options.crs, self = this, looks = dict();
+        this.dmSites = true;
+        this.layer = layer;
+        this.features = features;
+        this.x0 = new Float64Array(n);  // projected at zoom 0: scaled to any zoom
+        this.y0 = new Float64Array(n);
+        this.look = new Uint16Array(n);
+        this.faded = new Uint8Array(n);
+        this.fadeKey = null;
+        this.sprites = [];
+        this.labels = dict();
+        this.bounds = L.latLngBounds([]);
+        features.forEach(function (f, i) {
+          var c = f.geometry.coordinates, latlng = L.latLng(c[1], c[0]), pt = crs.latLngToPoint(latlng, 0);
+          self.x0[i] = pt.x;
+          self.y0[i] = pt.y;
+          self.bounds.extend(latlng);
+          var p = f.properties, key = roleOf(p.role) + (p.uncertainty ? "|u" : "");
+          if (!has(looks, key)) {
+            looks[key] = self.sprites.length;
+            self.sprites.push([sprite(roleOf(p.role), layer.style.color, !!p.uncertainty, false),
+              sprite(roleOf(p.role), layer.style.color, !!p.uncertainty, true)]);
+          }
+          self.look[i] = looks[key];
+        });
+      },
+      onAdd: function () {
+        siteLayers.push(this);
+        siteLayers.sort(function (a, b) { return DATA.layers.indexOf(a.layer) - DATA.layers.indexOf(b.layer); });
+        redrawSites();
+      },
+      onRemove: function () {
+        siteLayers.splice(siteLayers.indexOf(this), 1);
+        redrawSites();
+      },
+      getBounds: function () { return this.bounds; },
+      // where site i is now, from a corner whose layer point is `corner` (all in pixels)
+      _frame: function (corner) {
+        var scale = map.options.crs.scale(map.getZoom()) / map.options.crs.scale(0);
+        var origin = map.getPixelOrigin();
+        return { scale: scale, ox: origin.x + corner.x, oy: origin.y + corner.y };
+      },
+      // the sites within `px` of a container point, nearest first: [{ feature, d }]
+      hits: function (containerPoint, px) {
+        var t = this._frame(map.containerPointToLayerPoint([0, 0])), out = [];
+        var cx = containerPoint.x, cy = containerPoint.y;
+        for (var i = 0; i < this.x0.length; i++) {
+          var dx = this.x0[i] * t.scale - t.ox - cx;
+          if (dx > px || dx < -px) { continue; }
+          var dy = this.y0[i] * t.scale - t.oy - cy;
+          if (dy > px || dy < -px) { continue; }
+          var d = Math.sqrt(dx * dx + dy * dy);
+          if (d <= px) { out.push({ feature: this.features[i], index: i, d: d }); }
+        }
+        return out.sort(function (a, b) { return a.d - b.d; });
+      },
+      // the sites inside the map's view widened by `margin` px, up to `limit` of them: [{ index, c }]
+      inView: function (margin, limit) {
+        var t = this._frame(map.containerPointToLayerPoint([0, 0])), size = map.getSize(), out = [];
+        for (var i = 0; i < this.x0.length && out.length < limit; i++) {
+          var x = this.x0[i] * t.scale - t.ox, y = this.y0[i] * t.scale - t.oy;
+          if (x >= -margin && y >= -margin && x <= size.x + margin && y <= size.y + margin) {
+            out.push({ index: i, c: L.point(x, y) });
+          }
+        }
+        return out;
+      },
+      // fade the sites not in force on the timeline's date (`on(properties)` says which are)
+      fade: function (key, on) {
+        if (key === this.fadeKey) { return; }
+        this.fadeKey = key;
+        for (var i = 0; i < this.features.length; i++) { this.faded[i] = on(this.features[i].properties) ? 0 : 1; }
+        if (map.hasLayer(this)) { redrawSites(); }
+      },
+      // the sites inside a canvas of w × h px: their places and symbols, appended to `out`
+      _collect: function (t, w, h, out) {
+        for (var i = 0; i < this.x0.length; i++) {
+          var x = Math.round(this.x0[i] * t.scale - t.ox), y = Math.round(this.y0[i] * t.scale - t.oy);
+          if (x < -8 || y < -8 || x > w + 8 || y > h + 8) { continue; }
+          out.x.push(x);
+          out.y.push(y);
+          out.s.push(this.sprites[this.look[i]][this.faded[i]]);
+        }
+      }
+    });
+    // A site under COVER nearly opaque symbols wherever it would show is not drawn: on a crowded
+    // view (100,000 sites on one screen) most are, and drawing them all took seconds. The
+    // symbols are found top first, counting on a grid what each one hides, then drawn in order.
+    var COVER = 2;
+    function visibleSites(at, w, h) {
+      var gw = Math.ceil(w / CELL) + 20, grid = new Uint8Array(gw * (Math.ceil(h / CELL) + 20));
+      var keep = new Uint8Array(at.x.length), base = 10;  // cells kept for symbols over the edges
+      for (var k = at.x.length - 1; k >= 0; k--) {
+        var x0 = at.x[k] - 8, y0 = at.y[k] - 8, sp = readySprite(at.s[k]);
+        var par = (x0 & 1) + 2 * (y0 & 1);
+        var cx = Math.floor(x0 / CELL) + base, cy = Math.floor(y0 / CELL) + base;
+        var foot = sp.foot[par], hidden = true;
+        for (var f = 0; f < foot.length; f++) {
+          if (grid[(cy + foot[f][1]) * gw + cx + foot[f][0]] < COVER) { hidden = false; break; }
+        }
+        if (hidden) { continue; }
+        keep[k] = 1;
+        var cover = sp.cover[par];
+        for (var c = 0; c < cover.length; c++) {
+          var cell = (cy + cover[c][1]) * gw + cx + cover[c][0];
+          if (grid[cell] < COVER) { grid[cell]++; }
+        }
+      }
+      return keep;
+    }
+    function redrawSites() {
+      if (siteFrame === null) { siteFrame = L.Util.requestAnimFrame(drawSites); }
+    }
+    function drawSites() {
+      siteFrame = null;
+      if (!siteLayers.length && !siteCanvas) { return; }
+      if (!siteCanvas) {
+        var pane = map.createPane("dm-sites");
+        pane.style.zIndex = 580;  // above the shapes, under the labels (590) and markers (600)
+        pane.style.pointerEvents = "none";  // clicks reach the map, which asks `featuresAt`
+        siteCanvas = L.DomUtil.create("canvas", "dm-sites", pane);
+        siteCanvas.setAttribute("aria-hidden", "true");
+        if (map._zoomAnimated) { L.DomUtil.addClass(siteCanvas, "leaflet-zoom-animated"); }
+      }
+      var size = map.getSize(), pad = size.multiplyBy(SITE_PAD).round();
+      var w = size.x + 2 * pad.x, h = size.y + 2 * pad.y, ratio = window.devicePixelRatio || 1;
+      var corner = map.containerPointToLayerPoint(pad.multiplyBy(-1));
+      if (siteCanvas.width !== Math.round(w * ratio) || siteCanvas.height !== Math.round(h * ratio)) {
+        siteCanvas.width = Math.round(w * ratio);
+        siteCanvas.height = Math.round(h * ratio);
+        siteCanvas.style.width = w + "px";
+        siteCanvas.style.height = h + "px";
+      }
+      L.DomUtil.setPosition(siteCanvas, corner);
+      siteBounds = L.latLngBounds(map.layerPointToLatLng(corner), map.layerPointToLatLng(corner.add([w, h])));
+      var g = siteCanvas.getContext("2d"), at = { x: [], y: [], s: [] }, drawn = 0;
+      g.setTransform(ratio, 0, 0, ratio, 0, 0);
+      g.clearRect(0, 0, w, h);
+      siteLayers.forEach(function (s) { s._collect(s._frame(corner), w, h, at); });
+      var keep = visibleSites(at, w, h);
+      for (var k = 0; k < at.x.length; k++) {
+        if (keep[k]) { g.drawImage(spriteList[at.s[k]].image, at.x[k] - 8, at.y[k] - 8, 16, 16); drawn++; }
+      }
+      siteCanvas.setAttribute("data-drawn", String(drawn));
+      siteCanvas.setAttribute("data-sites", String(at.x.length));
+    }
+    map.on("moveend resize viewreset", function () { if (siteLayers.length) { redrawSites(); } });
+    // during a zoom the canvas is scaled as Leaflet scales its own layers, then drawn again
+    map.on("zoomanim", function (e) {
+      if (!siteCanvas || !siteBounds) { return; }
+      var offset = map._latLngBoundsToNewLayerBounds(siteBounds, e.zoom, e.center).min;
+      L.DomUtil.setTransform(siteCanvas, offset, map.getZoomScale(e.zoom));
+    });
+    // the nearest canvas site under a container point, the top layer's first
+    function siteAt(containerPoint) {
+      for (var i = siteLayers.length - 1; i >= 0; i--) {
+        var hit = siteLayers[i].hits(containerPoint, MARKER_PX)[0];
+        if (hit) { return hit; }
+      }
+      return null;
+    }
+    // a canvas site under the pointer shows its name, as a marker does, and a pointer cursor
+    var siteTip = null, hoverPoint = null, hoverFrame = null;
+    function hover() {
+      hoverFrame = null;
+      var moving = map.dragging && map.dragging.moving();
+      var hit = hoverPoint && !moving ? siteAt(hoverPoint) : null;
+      map.getContainer().style.cursor = hit ? "pointer" : "";
+      // a site is above the shapes: theirs (a region's under the pointer) give way to its own
+      map.getPane("tooltipPane").style.visibility = hit ? "hidden" : "";
+      if (!hit) {
+        if (siteTip && map.hasLayer(siteTip)) { map.removeLayer(siteTip); }
+        return;
+      }
+      var c = hit.feature.geometry.coordinates;
+      if (!siteTip) {
+        map.createPane("dm-site-tip").style.zIndex = 650;  // where Leaflet's tooltips are
+        siteTip = L.tooltip({ direction: "top", offset: [0, -8], pane: "dm-site-tip" });
+      }
+      siteTip.setLatLng([c[1], c[0]]).setContent(el("span", { text: tooltipText(hit.feature.properties) }));
+      if (!map.hasLayer(siteTip)) { siteTip.addTo(map); }
+    }
+    map.on("mousemove", function (e) {
+      if (!siteLayers.length && !siteTip) { return; }
+      hoverPoint = e.containerPoint;
+      if (hoverFrame === null) { hoverFrame = L.Util.requestAnimFrame(hover); }
+    });
+    map.on("mouseout", function () { hoverPoint = null; if (hoverFrame === null) { hoverFrame = L.Util.requestAnimFrame(hover); } });
+
     // ---- short labels beside the markers, wherever they collide with nothing ---------------
     var labelPane = map.createPane("dm-site-labels");
     labelPane.style.zIndex = 590;  // above the shapes, under the markers (600)
     labelPane.style.pointerEvents = "none";
     map.on("zoomstart", function () { labelPane.style.display = "none"; });
     function shortName(p) { return String(p.name).split(/,| \(/)[0]; }
+    // Labels would only hide one another on a crowded view, and placing them costs time with
+    // each site near it: above LABEL_MAX sites in or near the view, none is labelled.
+    var LABEL_MAX = 150;
+    var LABEL_MARGIN = 200;  // px beyond the view from which a label may still reach into it
+    var labelled = [];  // what holds each label shown: a marker, or a canvas site's record
     function placeLabels() {
       if (!started) { return; }
       labelPane.style.display = "";
-      var size = map.getSize(), taken = [], markers = [];
+      labelled.forEach(function (h) { h.dmLabel.style.display = "none"; });  // its layer may be off
+      labelled = [];
+      var size = map.getSize(), taken = [], sites = [], crowded = false;
+      var near = L.bounds([-LABEL_MARGIN, -LABEL_MARGIN], [size.x + LABEL_MARGIN, size.y + LABEL_MARGIN]);
       DATA.layers.forEach(function (layer) {
+        if (!visible[layer.id]) { return; }
         overlays[layer.id].eachLayer(function (lyr) {
-          if (visible[layer.id] && lyr._icon) { markers.push(lyr); }
-          else if (lyr.dmLabel) { lyr.dmLabel.style.display = "none"; }  // its layer went off
+          if (crowded) { return; }
+          if (lyr._icon) {
+            var c = map.latLngToContainerPoint(lyr.getLatLng());
+            if (near.contains(c)) { sites.push({ holder: lyr, c: c, p: lyr.feature.properties }); }
+          } else if (lyr.dmSites) {
+            lyr.inView(LABEL_MARGIN, LABEL_MAX + 1 - sites.length).forEach(function (s) {
+              var holder = lookup(lyr.labels, s.index) || (lyr.labels[s.index] = {});
+              sites.push({ holder: holder, c: s.c, p: lyr.features[s.index].properties });
+            });
+          }
+          crowded = sites.length > LABEL_MAX;
         });
       });
-      markers.forEach(function (lyr) {
-        var c = map.latLngToContainerPoint(lyr.getLatLng());
-        taken.push(L.bounds([c.x - 9, c.y - 9], [c.x + 9, c.y + 9]));
-      });
+      if (crowded) { return; }
+      sites.forEach(function (s) { taken.push(L.bounds([s.c.x - 9, s.c.y - 9], [s.c.x + 9, s.c.y + 9])); });
       // our panels are taken too: a label under the legend would be unreadable
       Array.prototype.forEach.call(map.getContainer().querySelectorAll(".leaflet-control"), function (ctl) {
         var r = ctl.getBoundingClientRect(), box = map.getContainer().getBoundingClientRect();
         taken.push(L.bounds([r.left - box.left, r.top - box.top], [r.right - box.left, r.bottom - box.top]));
       });
       // make the labels, then measure them all at once (one layout, not one per label)
-      markers.forEach(function (lyr) {
-        if (!lyr.dmLabel) {
-          lyr.dmLabel = el("div", { cls: "dm-site-label", "aria-hidden": "true", text: shortName(lyr.feature.properties) });
-          labelPane.appendChild(lyr.dmLabel);
+      sites.forEach(function (s) {
+        var h = s.holder;
+        if (!h.dmLabel) {
+          h.dmLabel = el("div", { cls: "dm-site-label", "aria-hidden": "true", text: shortName(s.p) });
+          labelPane.appendChild(h.dmLabel);
         }
-        lyr.dmLabel.style.display = "";
+        h.dmLabel.style.display = "";
+        labelled.push(h);
       });
-      markers.forEach(function (lyr) {
-        if (!lyr.dmLabelSize) { lyr.dmLabelSize = [lyr.dmLabel.offsetWidth, lyr.dmLabel.offsetHeight]; }
+      sites.forEach(function (s) {
+        var h = s.holder;
+        if (!h.dmLabelSize) { h.dmLabelSize = [h.dmLabel.offsetWidth, h.dmLabel.offsetHeight]; }
       });
-      markers.forEach(function (lyr) {
-        var label = lyr.dmLabel;
-        var w = lyr.dmLabelSize[0], h = lyr.dmLabelSize[1];
-        var c = map.latLngToContainerPoint(lyr.getLatLng());
+      sites.forEach(function (s) {
+        var label = s.holder.dmLabel, c = s.c;
+        var w = s.holder.dmLabelSize[0], h = s.holder.dmLabelSize[1];
         var spots = [[12, -h / 2], [-12 - w, -h / 2], [-w / 2, -12 - h], [-w / 2, 12]];
         var chosen = null;
         spots.some(function (d) {
@@ -455,7 +815,8 @@ window.DefenseMap = (function () {
     function layerFocus(id) {
       var sites = L.latLngBounds([]), shapes = L.latLngBounds([]);
       overlays[id].eachLayer(function (lyr) {
-        if (lyr.getLatLng) { sites.extend(lyr.getLatLng()); } else if (lyr.getBounds) { shapes.extend(lyr.getBounds()); }
+        if (lyr.dmSites) { if (lyr.bounds.isValid()) { sites.extend(lyr.bounds); } }
+        else if (lyr.getLatLng) { sites.extend(lyr.getLatLng()); } else if (lyr.getBounds) { shapes.extend(lyr.getBounds()); }
       });
       return sites.isValid() ? sites : shapes;
     }
@@ -467,6 +828,7 @@ window.DefenseMap = (function () {
       var box = L.bounds(corner, corner.add(map.getSize()));
       overlays[id].eachLayer(function (lyr) {
         if (seen) { return; }
+        if (lyr.dmSites) { seen = lyr.inView(0, 1).length > 0; return; }
         if (lyr.getLatLng) { seen = view.contains(lyr.getLatLng()); return; }
         seen = (lyr._parts || []).some(function (ring) { return ring.some(function (pt) { return box.contains(pt); }); }) ||
           (lyr instanceof L.Polygon && !!lyr._parts && L.Polygon.prototype._containsPoint.call(lyr, box.getCenter()));
@@ -484,7 +846,7 @@ window.DefenseMap = (function () {
       if (has(layerBoxes, id)) { layerBoxes[id].checked = !!on; }
       syncGroupBoxes();
       renderLegend();
-      applyTimeline();
+      applyTimeline(id);
       if (!restoring) { placeLabels(); }  // restore() places them once, when all are shown
       updateHash();
     }
@@ -620,6 +982,19 @@ window.DefenseMap = (function () {
         return box;
       }
     });
+    // the site symbols a layer uses and whether any of it is uncertain (found once: a layer
+    // may hold many thousand features, and the legend follows every toggle)
+    function legendKeys(layer) {
+      if (!layer.dmLegendKeys) {
+        var roles = dict(), uncertain = false;
+        layer.features.features.forEach(function (f) {
+          if (f.properties.kind === "site") { roles[roleOf(f.properties.role)] = true; }
+          if (f.properties.uncertainty) { uncertain = true; }
+        });
+        layer.dmLegendKeys = { roles: Object.keys(roles), uncertain: uncertain };
+      }
+      return layer.dmLegendKeys;
+    }
     function renderLegend() {
       if (!legendBody) { return; }
       legendBody.textContent = "";
@@ -635,10 +1010,9 @@ window.DefenseMap = (function () {
           list.appendChild(el("li", { cls: "dm-description", "data-legend-description": layer.id, text: layer.description }));
         }
         layer.notes.forEach(function (n) { list.appendChild(el("li", { cls: "dm-note", text: "Note: " + n })); });
-        layer.features.features.forEach(function (f) {
-          if (f.properties.kind === "site") { roles[roleOf(f.properties.role)] = true; }
-          if (f.properties.uncertainty) { anyUncertain = true; }
-        });
+        var used = legendKeys(layer);
+        used.roles.forEach(function (r) { roles[r] = true; });
+        if (used.uncertain) { anyUncertain = true; }
       });
       if (!list.childNodes.length) {
         legendBody.appendChild(el("div", { cls: "dm-empty", text: "No layer shown" }));
@@ -685,9 +1059,17 @@ window.DefenseMap = (function () {
     });
 
     // ---- timeline (timeline.js chooses the date): fade what was not in force then -------------
-    function applyTimeline() {
+    // one layer (`only`, a layer id) or all of them
+    function applyTimeline(only) {
+      var chosen = ctx.chosenDate ? ctx.chosenDate() : null;
+      var key = !ctx.inForce ? "none" : chosen === null ? "all" : "date " + chosen.from + " " + chosen.to;
       DATA.layers.forEach(function (layer) {
+        if (only !== undefined && layer.id !== only) { return; }
         overlays[layer.id].eachLayer(function (lyr) {
+          if (lyr.dmSites) {
+            lyr.fade(key, function (p) { return !ctx.inForce || ctx.inForce(layer, p); });
+            return;
+          }
           var p = lyr.feature.properties;
           var on = !ctx.inForce || ctx.inForce(layer, p);
           lyr.dmFaded = !on;
@@ -761,13 +1143,13 @@ window.DefenseMap = (function () {
     function restore() {
       var h = parseHash();
       restoring = true;
-      // layers first, so the legend has its full size when the view is fitted around the panels
+      // The legend is filled first, so that the view is fitted around the panels at their full
+      // size; the layers and the base map come after, drawn once at that view (added at
+      // folium's world view, every shape would be projected and drawn twice).
       var listed = lookup(h, ctx.key("layers"));
       var wanted = listed !== undefined ? listed.split(",").filter(Boolean) : null;
-      DATA.layers.forEach(function (l) {
-        setVisible(l.id, wanted ? wanted.indexOf(l.id) >= 0 : l.visible);
-      });
-      setBase(lookup(h, ctx.key("base")));
+      DATA.layers.forEach(function (l) { visible[l.id] = wanted ? wanted.indexOf(l.id) >= 0 : l.visible; });
+      renderLegend();
       ctx.hash.forEach(function (part) { part.read(h); });
       if (!folded) { folded = true; fitPanels(); autoFold(); }  // with the legend filled, before the view is fitted
       var view = linkedView(h);
@@ -779,6 +1161,8 @@ window.DefenseMap = (function () {
         map.fitBounds(DATA.bounds, { paddingTopLeft: pad.topLeft, paddingBottomRight: pad.bottomRight,
           animate: false });
       }
+      DATA.layers.forEach(function (l) { setVisible(l.id, visible[l.id]); });
+      setBase(lookup(h, ctx.key("base")));
       restoring = false;
       placeLabels();
       updateHash();

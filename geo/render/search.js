@@ -20,33 +20,44 @@
     DATA.layers.forEach(function (layer) {
       layer.features.features.forEach(function (f) {
         var p = f.properties;
-        var names = [p.name].concat(p.aliases || []);
-        entries.push({ layer: layer, feature: f, names: names.map(fold), id: fold(p.id),
-          aliases: p.aliases || [] });
+        var names = [p.name].concat(p.aliases || []).map(fold);  // folded once, not per query
+        entries.push({ layer: layer, feature: f, names: names,
+          words: names.map(function (n) { return " " + n; }), id: fold(p.id), aliases: p.aliases || [] });
       });
     });
     return entries;
   }
   // best first: a name that starts with the query, a word that does, then anywhere; an id
-  function rank(entry, q) {
+  function rank(entry, q, word) {
     var best = Infinity;
-    entry.names.forEach(function (n, i) {
-      var r = n.indexOf(q) === 0 ? 0 : (" " + n).indexOf(" " + q) >= 0 ? 1 : n.indexOf(q) >= 0 ? 2 : Infinity;
+    for (var i = 0; i < entry.names.length; i++) {
+      var n = entry.names[i];
+      var r = n.indexOf(q) === 0 ? 0 : entry.words[i].indexOf(word) >= 0 ? 1 : n.indexOf(q) >= 0 ? 2 : Infinity;
       best = Math.min(best, r + (i > 0 ? 0.5 : 0));  // the name before an alias
-    });
+    }
     if (entry.id.indexOf(q) >= 0) { best = Math.min(best, 3); }
     return best;
   }
+  function order(a, b) {
+    return a.rank - b.rank || (ctx.visible[b.entry.layer.id] ? 1 : 0) - (ctx.visible[a.entry.layer.id] ? 1 : 0) ||
+      a.entry.feature.properties.name.localeCompare(b.entry.feature.properties.name);
+  }
+  // the MAX_RESULTS best in one pass (a short query matches most of a big map: no full sort)
   function find(query) {
     var q = fold(query);
     if (!q) { return []; }
-    return index().map(function (e) { return { entry: e, rank: rank(e, q) }; })
-      .filter(function (r) { return r.rank < Infinity; })
-      .sort(function (a, b) {
-        return a.rank - b.rank || (ctx.visible[b.entry.layer.id] ? 1 : 0) - (ctx.visible[a.entry.layer.id] ? 1 : 0) ||
-          a.entry.feature.properties.name.localeCompare(b.entry.feature.properties.name);
-      })
-      .slice(0, MAX_RESULTS).map(function (r) { return r.entry; });
+    var best = [], word = " " + q;
+    index().forEach(function (e) {
+      var r = rank(e, q, word);
+      if (r === Infinity) { return; }
+      var item = { entry: e, rank: r };
+      if (best.length === MAX_RESULTS && order(item, best[MAX_RESULTS - 1]) >= 0) { return; }
+      var i = best.length;
+      while (i > 0 && order(item, best[i - 1]) < 0) { i--; }
+      best.splice(i, 0, item);
+      if (best.length > MAX_RESULTS) { best.pop(); }
+    });
+    return best.map(function (r) { return r.entry; });
   }
 
   var input, list, status, results = [], active = -1;
