@@ -29,7 +29,7 @@ from .schema import (
     link_ends_problem,
     validate_document,
 )
-from .yamlio import Document, PathKey, format_path, read_yaml
+from .yamlio import Document, PathKey, counting, format_path, read_yaml
 
 DEFAULT_TITLE = "Missile defense in Europe: proposals 2007–2011"
 
@@ -41,8 +41,15 @@ class _Loaded:
 
 
 def layer_files(folder: Path) -> list[Path]:
-    """List the layer files of a folder in map order (by file name)."""
-    return sorted(p for p in folder.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
+    """List the layer files of a folder in map order (by file name).
+
+    Hidden files (an editor's `.#name.yaml` lock, say) are left out. Anything else named
+    *.yaml or *.yml is listed even when it is no regular file (a broken link, a pipe), so that
+    reading it says what is wrong instead of leaving a layer out unseen.
+    """
+    return sorted(
+        p for p in folder.iterdir() if p.suffix in (".yaml", ".yml") and not p.name.startswith(".")
+    )
 
 
 def display_name(path: Path) -> str:
@@ -115,14 +122,15 @@ def build_atlas(files: Iterable[Path], *, title: str = DEFAULT_TITLE) -> Atlas:
     problems: list[Problem] = []
     loaded: list[_Loaded] = []
     unchecked_sites: set[str] = set()  # sites of files that failed validation
-    for path in files:
-        doc = None
-        try:
-            doc = read_yaml(path, display_name=display_name(path))
-            loaded.append(_Loaded(doc, validate_document(doc)))
-        except LayerFileError as exc:
-            problems.extend(exc.problems)
-            unchecked_sites |= _raw_site_ids(doc.data if doc else None)
+    with counting():  # max_features bounds all the files of one atlas together
+        for path in files:
+            doc = None
+            try:
+                doc = read_yaml(path, display_name=display_name(path))
+                loaded.append(_Loaded(doc, validate_document(doc)))
+            except LayerFileError as exc:
+                problems.extend(exc.problems)
+                unchecked_sites |= _raw_site_ids(doc.data if doc else None)
     sites = _site_index(loaded)
     problems.extend(_check_references(loaded, sites, unchecked_sites))
     # shapes are built even when other problems were found, so that every problem of every

@@ -130,6 +130,20 @@ def limits(
         _limits.reset(token)
 
 
+@contextlib.contextmanager
+def counting() -> Iterator[None]:
+    """Count the features of the files read inside the block together, unless an outer
+    `limits()` or `counting()` block already counts them (its count goes on)."""
+    if _tally.get() is not None:
+        yield
+        return
+    token = _tally.set(_Tally())
+    try:
+        yield
+    finally:
+        _tally.reset(token)
+
+
 def current_limits() -> Limits:
     """The limits that reading a layer file now applies."""
     return _limits.get()
@@ -432,9 +446,30 @@ class _Builder:
         self._put(item.value, item.size)
 
     def _scalar(self, event: ScalarEvent) -> None:
+        # the most frequent event of a big file: `_enter`, `_value` and `_put` are written out
+        # here for the usual case (plain text or a decimal in a mapping, not anchored)
         line = _line(event)
-        parent = self._enter(line)
         self.written += 1
+        parent = self.open[-1] if self.open else None
+        if parent is None or parent.is_list or event.anchor is not None:
+            self._scalar_item(event, line)
+            return
+        tag, text = event.tag, event.value
+        if tag is None and event.implicit[0] and text and text[0] not in _MAY_RESOLVE:
+            value: Any = text
+        elif parent.key is _NO_KEY:
+            value = self._value(event, line, parent.path, key=True)
+        else:
+            value = self._value(event, line, parent)
+        if parent.key is _NO_KEY:
+            self._key(value, line, parent)
+            return
+        parent.size += 1
+        parent.value[parent.key] = value
+        parent.key = _NO_KEY
+
+    def _scalar_item(self, event: ScalarEvent, line: int) -> None:
+        parent = self._enter(line)
         if parent is not None and not parent.is_list and parent.key is _NO_KEY:
             self._key(self._value(event, line, parent.path, key=True), line, parent)
             return
@@ -623,13 +658,30 @@ def _where(where: _Open | PathKey | None) -> PathKey:
 
 
 _resolved: dict[str, str] = {}
+#: first characters of the plain scalars YAML may read as something other than text
+_MAY_RESOLVE = frozenset(first for first in _RESOLVER.yaml_implicit_resolvers if first)
+#: decimals YAML 1.1 reads as floats and integers, without its slow general patterns (the
+#: coordinates and counts of a big file); anything else goes through the resolver
+_PLAIN_FLOAT = re.compile(r"-?[0-9]+\.[0-9]+\Z")
+_PLAIN_INT = re.compile(r"-?(?:0|[1-9][0-9]*)\Z")
+_FLOAT, _INT = _TAG + "float", _TAG + "int"
 
 
 def _resolve(text: str, implicit: tuple[bool, bool]) -> str:
     """The tag YAML gives a scalar written without one; the short plain ones (keys, words such
-    as 'site' or 'radar') are remembered, as a big file repeats them."""
+    as 'site' or 'radar') are remembered, as a big file repeats them.
+
+    >>> [_resolve(t, (True, False)) .removeprefix(_TAG) for t in ("12.5", "-3", "1e5", "yes", "")]
+    ['float', 'int', 'str', 'bool', 'null']
+    """
     if not implicit[0]:
         return _STR  # quoted
+    if text and text[0] not in _MAY_RESOLVE:
+        return _STR  # as PyYAML's resolver: it looks up its patterns by the first character
+    if _PLAIN_FLOAT.match(text):
+        return _FLOAT
+    if _PLAIN_INT.match(text):
+        return _INT
     if len(text) > 24:
         return str(_RESOLVER.resolve(ScalarNode, text, implicit))
     tag = _resolved.get(text)

@@ -7,6 +7,7 @@ under a second and under 100 MB more than the process held before it.
 
 from __future__ import annotations
 
+import dataclasses
 import errno
 import json
 import os
@@ -512,6 +513,59 @@ def test_limits_are_set_for_a_block_and_come_back_after_it():
         yamlio.limits(max_depth=0),
     ):
         pass
+
+
+def test_geo_load_counts_the_features_of_all_its_files_together(tmp_path: Path):
+    sites = "".join(f"  - {SITE.replace('id: a', f'id: a{i}')}\n" for i in range(4))
+    folder = layers(tmp_path, HEADER + "features:\n" + sites)
+    other = HEADER.replace("id: t", "id: u") + "features:\n" + sites.replace("id: a", "id: b")
+    (folder / "b.yaml").write_text(other, "utf-8")
+    # limits set without a `limits()` block (no count open): each load counts on its own
+    token = yamlio._limits.set(dataclasses.replace(yamlio.DEFAULT_LIMITS, max_features=6))
+    try:
+        with pytest.raises(LayerFileError, match="more than 6 features in all the layer files"):
+            geo.load(folder)
+        assert len(geo.load(folder / "a.yaml").layers[0].features) == 4
+        assert len(geo.load(folder / "b.yaml").layers[0].features) == 4
+    finally:
+        yamlio._limits.reset(token)
+    with yamlio.counting(), yamlio.counting():  # an inner block keeps the outer count going
+        yamlio.parse_yaml(HEADER + "features:\n" + sites, "x.yaml")
+        assert yamlio._tally.get() is not None and yamlio._tally.get().features == 4
+
+
+def test_a_folder_lists_every_layer_file_but_hidden_ones(tmp_path: Path):
+    folder = layers(tmp_path, HEADER + f"features:\n  - {SITE}\n")
+    (folder / ".#a.yaml").symlink_to("nobody@host.1234")  # an editor's lock: a broken link
+    (folder / "gone.yaml").symlink_to(folder / "no-such-file.yaml")
+    assert [p.name for p in geo.atlas.layer_files(folder)] == ["a.yaml", "gone.yaml"]
+    with pytest.raises(LayerFileError) as found:
+        geo.load(folder)
+    assert [str(p) for p in found.value.problems] == [
+        f"{folder}/gone.yaml: no such file; give a layer file (*.yaml)"
+    ]
+
+
+def test_the_fast_scalar_paths_read_what_pyyaml_reads():
+    """The builder reads decimals and plain words without PyYAML's resolver: for every short
+    plain scalar over the characters that matter, it must give the resolver's tag."""
+    import itertools
+
+    from yaml.nodes import ScalarNode
+
+    resolver = yaml.resolver.Resolver()
+    letters = "0-1.e+_:xoyYnNtT~ "
+    for size in range(5):
+        for chars in itertools.product(letters, repeat=size):
+            text = "".join(chars)
+            want = resolver.resolve(ScalarNode, text, (True, False))
+            assert yamlio._resolve(text, (True, False)) == want, text
+    for text in ("12.5", "-0.25", "3", "-17", "007", "1_0", "1e5", "1.5e+3", ".5", "1:30"):
+        assert yamlio._resolve(text, (True, False)) == resolver.resolve(
+            ScalarNode, text, (True, False)
+        ), text
+    doc = yamlio.parse_yaml("a: 1.50\nb: -3\nc: word\nd: 1e5\ne: yes\nf: '2'\n", "t.yaml")
+    assert doc.data == yaml.safe_load("a: 1.50\nb: -3\nc: word\nd: 1e5\ne: yes\nf: '2'\n")
 
 
 # --- strings ---------------------------------------------------------------------------------

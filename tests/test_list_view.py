@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import doctest
+import re
 import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
 from pathlib import Path
@@ -289,3 +290,34 @@ def test_a_bad_element_id_is_refused_with_what_is_allowed(basic):
 def test_docstring_examples_run(monkeypatch):
     monkeypatch.chdir(REPO)  # the examples load tests/fixtures/basic
     assert doctest.testmod(list_view).failed == 0
+
+
+def test_a_layer_too_big_to_list_is_summed_up_and_the_small_ones_listed(
+    basic: Atlas, monkeypatch: pytest.MonkeyPatch
+):
+    sizes = {layer.id: len(layer.features) for layer in basic.layers}
+    biggest = max(sizes, key=lambda k: sizes[k])
+    budget = sum(sizes.values()) - 1  # everything but one feature fits: the biggest goes
+    monkeypatch.setattr(list_view, "LIST_BUDGET", budget)
+    assert list_view.listed_layers(basic) == frozenset(sizes) - {biggest}
+    tree = Tree(list_view_html(basic, element_id=EID))
+    listed = [e.attrs["data-list-feature"] for e in tree.elements if "data-list-feature" in e.attrs]
+    assert listed == [
+        str(fid) for layer in basic.layers if layer.id != biggest for fid in layer.features["id"]
+    ]
+    section = tree.with_attr("data-list-layer")[biggest]
+    summary = next(e for e in section.inside if e.attrs.get("class") == "dm-list-summary")
+    frame = next(layer for layer in basic.layers if layer.id == biggest).features
+    assert summary.text.startswith(f"{len(frame):,} feature")
+    assert "too many to list here" in summary.text and "search finds each" in summary.text
+    intro = f"This text lists up to {budget:,} features one by one"
+    assert any(e.tag == "p" and e.text.startswith(intro) for e in tree.elements)
+    # every feature is counted once in the summary's kinds
+    counted = sum(int(n.replace(",", "")) for n in re.findall(r": ([\d,]+)", summary.text))
+    statuses = sum(1 for s in frame["status"] if isinstance(s, str) and s)
+    assert counted == len(frame) + statuses
+
+
+def test_the_default_budget_lists_the_shipped_story_whole(shipped: Atlas):
+    assert list_view.listed_layers(shipped) == {layer.id for layer in shipped.layers}
+    assert list_view.LIST_BUDGET >= 1_000

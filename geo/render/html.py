@@ -80,9 +80,9 @@ def page_config(
     """
     from .style import page_look
 
-    vector = vector_basemap()
+    vector = vector_basemap() if basemap else None
     basemaps = [] if offline else [dict(b) for b in TILE_BASEMAPS]
-    if vector is not None:
+    if vector is not None or (not basemap and vector_basemap_json() is not None):
         basemaps.append(VECTOR_BASEMAP)
     return {
         "title": atlas.title,

@@ -11,6 +11,9 @@ id is not shown, so it does not count). Sources that share a title but quote dif
 stay apart, so that each citation leads to the passage that supports it. A feature cites them
 in number order.
 
+A page lists at most LIST_BUDGET features one by one (the smallest layers first); a layer
+that does not fit is summed up: its features counted by kind and status.
+
 Each feature is one list item of short lines (``<br/>``): name, kind, status and dates; where
 it is; its parameters; what is uncertain; its description; its sources. The markup is also
 well-formed XML, so the fragment can be checked (and embedded) as XHTML.
@@ -47,6 +50,11 @@ _ENDPOINT = re.compile(r"\b(from|to|around) (.+?)(?= to |$)")
 _LAT_LON = re.compile(r"(-?[0-9]+(?:\.[0-9]+)?), (-?[0-9]+(?:\.[0-9]+)?)")
 _COUNTRY_CODES = re.compile(r"countries: ([A-Z]{3}(?:, [A-Z]{3})*)")
 _DATUM = " (WGS84)"  # the end of every range and link derivation: true of the whole map
+
+
+#: the most features the text version lists one by one (`listed_layers`); a longer list is
+#: hard to use, and would make a big map's page three times as heavy
+LIST_BUDGET = 5_000
 
 
 def _e(value: Any) -> str:
@@ -310,7 +318,12 @@ def _layer_meta(layer: Layer) -> str:
 
 
 def _layer_section(
-    layer: Layer, *, numbers: Mapping[tuple[str, str], int], names: Mapping[str, str], eid: str
+    layer: Layer,
+    *,
+    numbers: Mapping[tuple[str, str], int],
+    names: Mapping[str, str],
+    eid: str,
+    listed: bool = True,
 ) -> list[str]:
     heading = f"{eid}-layer-{_e(layer.id)}"
     out = [
@@ -321,6 +334,8 @@ def _layer_section(
     ]
     out += [f"<p>{_e(layer.description)}</p>"] if layer.description else []
     out += [f'<p class="dm-note">Note: {_e(note)}</p>' for note in layer.notes]
+    if not listed:
+        return [*out, _summary(layer), "</section>"]
     items = []
     for props, geom in feature_records(layer):
         cites = sorted({numbers[(layer.id, s["id"])] for s in props["sources"]})
@@ -330,7 +345,50 @@ def _layer_section(
 
 
 def _count(n: int, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else 's'}"
+    return f"{n:,} {word}{'' if n == 1 else 's'}"
+
+
+def listed_layers(atlas: Atlas, budget: int | None = None) -> frozenset[str]:
+    """The ids of the layers whose features the text version lists one by one.
+
+    A page lists at most `budget` (LIST_BUDGET) features: the layers with the fewest are
+    listed while they fit; a bigger layer (a database's sites) is summed up instead.
+    """
+    budget = LIST_BUDGET if budget is None else budget
+    listed, total = set(), 0
+    for size, _, layer_id in sorted(
+        (len(layer.features), i, layer.id) for i, layer in enumerate(atlas.layers)
+    ):
+        if total + size > budget:
+            break
+        listed.add(layer_id)
+        total += size
+    return frozenset(listed)
+
+
+def _summary(layer: Layer) -> str:
+    """A layer too big to list: how many features of each kind and status, and where to find
+    each one."""
+    frame = layer.features
+    kinds: dict[str, int] = {}
+    roles = frame["role"] if "role" in frame.columns else [None] * len(frame)
+    for props in ({"kind": k, "role": r} for k, r in zip(frame["kind"], roles)):
+        word = _kind_word(props)
+        kinds[word] = kinds.get(word, 0) + 1
+    statuses: dict[str, int] = {}
+    for status in frame["status"] if "status" in frame.columns else []:
+        if isinstance(status, str) and status:
+            word = STATUS_WORDS.get(status, status)
+            statuses[word] = statuses.get(word, 0) + 1
+    counts = ", ".join(f"{_e(k)}: {n:,}" for k, n in sorted(kinds.items(), key=lambda kv: -kv[1]))
+    status_words = ", ".join(
+        f"{_e(k)}: {n:,}" for k, n in sorted(statuses.items(), key=lambda kv: -kv[1])
+    )
+    return (
+        f'<p class="dm-list-summary">{_count(len(frame), "feature")}, too many to list here '
+        f"one by one ({counts}; status {status_words}). The map's search finds each of them by "
+        "name, alias or id, and the layer's GeoJSON, GeoPackage or KML export lists them all.</p>"
+    )
 
 
 def list_view_html(atlas: Atlas, *, element_id: str) -> str:
@@ -367,8 +425,16 @@ def list_view_html(atlas: Atlas, *, element_id: str) -> str:
         "in words, in the map's order: what each feature is, where, its status, dates and "
         "sources. On the interactive map each layer can be switched on and off.</p>",
     ]
+    listed = listed_layers(atlas)
+    if len(listed) < len(atlas.layers):
+        out.append(
+            f"<p>This text lists up to {LIST_BUDGET:,} features one by one; the biggest layers "
+            "are summed up, and the map's search finds each of their features.</p>"
+        )
     for layer in atlas.layers:
-        out += _layer_section(layer, numbers=numbers, names=names, eid=element_id)
+        out += _layer_section(
+            layer, numbers=numbers, names=names, eid=element_id, listed=layer.id in listed
+        )
     if sources:
         out += [f'<h3 id="{element_id}-sources">Sources</h3>', "<ol>"]
         out += [_source_item(s, n, element_id) for n, s in enumerate(sources, start=1)]

@@ -732,6 +732,9 @@ window.DefenseMap = (function () {
     }
 
     // ---- popups ------------------------------------------------------------------------------
+    // A crowded place (a click on a map of thousands of sites and rings) lists the nearest
+    // ALSO_MAX others: a longer list would only be scrolled past, and takes long to open.
+    var ALSO_MAX = 12;
     function popup(layer, p, alsoHere) {
       var box = el("div", { cls: "dm-popup" });
       box.appendChild(el("h3", { text: p.name }));
@@ -771,12 +774,14 @@ window.DefenseMap = (function () {
       }
       if (alsoHere && alsoHere.length) {
         var list = el("ul", { cls: "dm-also" });
-        alsoHere.forEach(function (other) {
+        alsoHere.slice(0, ALSO_MAX).forEach(function (other) {
           var o = other.hit.feature.properties;
           var button = el("button", { type: "button", text: o.name + " (" + kindWord(o) + ", " + other.hit.layer.title + ")" });
           button.addEventListener("click", function (ev) { L.DomEvent.stop(ev); other.open(); });
           list.appendChild(el("li", {}, [button]));
         });
+        var more = alsoHere.length - ALSO_MAX;
+        if (more > 0) { list.appendChild(el("li", { cls: "dm-also-more", text: "and " + more + " more: zoom in to tell them apart" })); }
         box.appendChild(el("div", { cls: "dm-also-here" }, [el("strong", { text: "Also here" }), list]));
       }
       return box;
