@@ -132,9 +132,8 @@ MAX_ITEMS = {
 MAX_ID_CHARS = 100
 MAX_URL_CHARS = 2000
 MAX_PARAMETER_NAME_CHARS = 100
-#: the smallest buffer: geodesy promises 1 m (MIN_BUFFER_KM), but its buffers of less than
-#: about 10 m fail today with a numpy error, so the model asks for 10 m
-MIN_SHAPE_BUFFER_KM = max(MIN_BUFFER_KM, 0.01)
+#: the smallest buffer: what geodesy builds valid and the page still shows (1 m)
+MIN_SHAPE_BUFFER_KM = MIN_BUFFER_KM
 #: the ends of a link are at least this far apart (a shorter link is one place)
 MIN_LINK_KM = 0.001
 #: a file's problems are listed until there are this many; the features after are not checked,

@@ -188,15 +188,29 @@ def test_the_narrowest_fan_is_valid(centre, azimuth_deg):
         assert geodesic_area_km2(needle) <= min(whole_km2, whole_km2 / 1000 + slack_km2)
 
 
-def test_a_fan_must_be_wide_enough_to_reach_the_page():
-    """At 0.01° a fan is 1.7 m wide 10 km out: that survives the page's 1e-5° (1.1 m) grid;
-    shorter ones are thinner than a grid cell everywhere and vanish (the minimum reported to
-    the layer model: radius_km x beam_deg >= 0.1)."""
+def test_a_fan_thinner_than_the_page_grid_is_drawn_as_what_it_is_there():
+    """At 0.01° a fan is 1.7 m wide 10 km out: that survives the page's 1e-5° (1.1 m) grid as
+    a polygon. A shorter one is thinner than a grid cell everywhere: on the page it is its
+    outline as a line (snap-rounding alone would leave nothing, and the feature no shape)."""
     for lon, lat in [(21.01, 52.23), (-70.0, -33.0), (140.0, 10.0)]:
         wide = fan(lon, lat, 10.0, azimuth_deg=33.0, beam_deg=geodesy.MIN_BEAM_DEG)
-        assert not rounded(wide, PAGE_DECIMALS).is_empty
+        assert rounded(wide, PAGE_DECIMALS).geom_type == "Polygon"
         tiny = fan(lon, lat, 0.5, azimuth_deg=33.0, beam_deg=geodesy.MIN_BEAM_DEG)
-        assert tiny.is_valid and rounded(tiny, PAGE_DECIMALS).is_empty
+        page = rounded(tiny, PAGE_DECIMALS)
+        assert tiny.is_valid and page.is_valid and page.geom_type in ("LineString", "Point")
+        assert shapely.hausdorff_distance(page, tiny) < 2e-5  # where the fan is, to a cell
+
+
+def test_small_fans_anywhere_keep_a_valid_shape_on_the_page():
+    rng = np.random.default_rng(2011)
+    for _ in range(300):
+        beam = float(10 ** rng.uniform(-2, np.log10(359.9)))
+        radius_km = float(10 ** rng.uniform(-3, 1))
+        lat = float(rng.choice([rng.uniform(-90, 90), 90 - 10 ** rng.uniform(-5, 0)]))
+        lon, azimuth = float(rng.uniform(-180, 180)), float(rng.uniform(0, 360))
+        shape = fan(lon, lat, radius_km, azimuth_deg=azimuth, beam_deg=beam)
+        page = rounded(shape, PAGE_DECIMALS)
+        assert shape.is_valid and page.is_valid and not page.is_empty, (lon, lat, radius_km, beam)
 
 
 def test_a_nearly_full_fan_is_the_ring_minus_a_slit():

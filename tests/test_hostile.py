@@ -759,12 +759,12 @@ REGION = (
     ("feature", "expected"),
     [
         (
-            REGION + "buffer_km: 0.001}}",
-            "features[1].shape.buffer_km: 0.001 is too small; a buffer must be at least 0.01 km (10 m)",
+            REGION + "buffer_km: 0.0005}}",
+            "features[1].shape.buffer_km: 0.0005 is too small; a buffer must be at least 0.001 km (1 m)",
         ),
         (
             REGION + "buffer_km: 0.000000001}}",
-            "features[1].shape.buffer_km: 1e-09 is too small; a buffer must be at least 0.01 km (10 m)",
+            "features[1].shape.buffer_km: 1e-09 is too small; a buffer must be at least 0.001 km (1 m)",
         ),
         (
             RANGE + "radius_km: 0.0001}",
@@ -779,7 +779,7 @@ REGION = (
             "features[1]: min_radius_km (99.9999) leaves a band thinner than 1 m; make it at least 0.001 km less than radius_km (100)",
         ),
     ],
-    ids=["buffer-1m", "buffer-1nm", "radius", "beam", "annulus"],
+    ids=["buffer-half-metre", "buffer-1nm", "radius", "beam", "annulus"],
 )
 def test_sizes_that_round_to_nothing_are_refused_with_their_minimum(
     tmp_path: Path, feature: str, expected: str

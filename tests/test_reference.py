@@ -396,3 +396,14 @@ def test_country_area_matches_natural_earth(code: str) -> None:
     expected = [shape(f["geometry"]) for f in features if f["properties"]["ADM0_A3"] == code]
     assert len(expected) == 1
     assert area_km2(reference.country(code)) == pytest.approx(area_km2(expected[0]), rel=0.02)
+
+
+def test_arcs_with_a_third_value_per_position_decode_like_plain_ones():
+    from geo.reference._topojson import decode_arcs
+
+    plain = {"transform": {"scale": [0.5, 0.25], "translate": [-10, 40]},
+             "arcs": [[[2, 4], [1, 0]], [[0, -4], [3, 3], [1, 1]]]}  # fmt: skip
+    tall = {**plain, "arcs": [[[*pos, 7] for pos in arc] for arc in plain["arcs"]]}
+    want = [arc.tolist() for arc in decode_arcs(plain)]
+    assert want == [[[-9.0, 41.0], [-8.5, 41.0]], [[-10.0, 39.0], [-8.5, 39.75], [-8.0, 40.0]]]
+    assert [arc.tolist() for arc in decode_arcs(tall)] == want

@@ -1,8 +1,10 @@
-"""Cut lon/lat polygons that cross the ±180° meridian into parts that each lie in -180..180.
+"""Read polygons whose rings jump across the ±180° meridian as the regions they mean.
 
 Spherical data (such as the TopoJSON in ``world-atlas``) draws Russia's Chukotka, Fiji or
 Antarctica as rings that jump from +180 to -180. On a flat lon/lat plane such a ring crosses
-the whole map, so areas, overlays and drawings come out wrong until it is cut.
+the whole map, so areas, overlays and drawings come out wrong until it is read again: its
+longitudes made continuous, then cut at ±180° by the map's one splitter
+(`geo.geodesy.split_antimeridian`).
 """
 
 from __future__ import annotations
@@ -11,14 +13,10 @@ import numpy as np
 import shapely
 from shapely.geometry.base import BaseGeometry
 
+from ..geodesy import split_antimeridian
+from ..geodesy._angles import unwrap_deg
+
 __all__ = ["crosses_antimeridian", "split_polygonal"]
-
-
-def _unwrapped_lons(lons: np.ndarray) -> np.ndarray:
-    """Return longitudes made continuous: every jump of more than 180° is undone by ±360."""
-    steps = np.diff(lons)
-    offsets = np.concatenate(([0.0], np.cumsum(-360.0 * np.round(steps / 360.0))))
-    return lons + offsets
 
 
 def _ring_crosses(coords: np.ndarray) -> bool:
@@ -37,21 +35,9 @@ def crosses_antimeridian(geom: BaseGeometry) -> bool:
     return any(_ring_crosses(np.asarray(ring.coords)[:, :2]) for ring in rings)
 
 
-def _fold_into_range(shape: BaseGeometry) -> BaseGeometry:
-    """Cut a polygon drawn on an extended longitude axis into -180..180 pieces and shift them."""
-    xmin, _, xmax, _ = shape.bounds
-    pieces = []
-    for turn in range(int(np.floor((xmin + 180.0) / 360.0)), int(np.ceil((xmax - 180) / 360)) + 1):
-        west = turn * 360.0 - 180.0
-        piece = shapely.clip_by_rect(shape, west, -90.0, west + 360.0, 90.0)
-        if not piece.is_empty:
-            pieces.append(shapely.transform(piece, lambda xy, dx=turn * 360.0: xy - [dx, 0.0]))
-    return shapely.union_all(pieces)
-
-
 def _ring_region(coords: np.ndarray) -> BaseGeometry:
     """Return the area a ring encloses, in -180..180 pieces (closed over the pole it circles)."""
-    lons = _unwrapped_lons(coords[:, 0])
+    lons = unwrap_deg(coords[:, 0])
     lats = coords[:, 1]
     turns = round((lons[-1] - lons[0]) / 360.0)
     points = np.column_stack((lons, lats))
@@ -60,7 +46,7 @@ def _ring_region(coords: np.ndarray) -> BaseGeometry:
         pole = -90.0 if lats.mean() < 0 else 90.0
         closing = np.array([[lons[-1], pole], [lons[0], pole]])
         points = np.vstack((points, closing))
-    return _fold_into_range(shapely.make_valid(shapely.Polygon(points)))
+    return split_antimeridian(shapely.make_valid(shapely.Polygon(points)))
 
 
 def _split_polygon(polygon: shapely.Polygon) -> BaseGeometry:

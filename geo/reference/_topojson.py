@@ -8,6 +8,7 @@ next one is the step from the previous. See the TopoJSON specification, sections
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -31,7 +32,12 @@ def decode_arcs(topology: Mapping[str, Any]) -> list[np.ndarray]:
         return []
     lengths = np.fromiter((len(arc) for arc in raw), dtype=np.int64, count=len(raw))
     # One flat array and one cumulative sum per arc are much faster than numpy per arc.
-    flat = np.array([pos[:2] for arc in raw for pos in arc], dtype=np.float64).reshape(-1, 2)
+    positions = list(itertools.chain.from_iterable(raw))
+    if all(len(pos) == 2 for pos in positions):  # the usual case: read without slicing
+        numbers = itertools.chain.from_iterable(positions)
+        flat = np.fromiter(numbers, dtype=np.float64, count=2 * len(positions)).reshape(-1, 2)
+    else:  # positions may carry more than x and y: keep those two
+        flat = np.array([pos[:2] for pos in positions], dtype=np.float64).reshape(-1, 2)
     transform = topology.get("transform")
     starts = np.concatenate(([0], np.cumsum(lengths)[:-1]))
     if transform:

@@ -202,6 +202,11 @@ def rounded(geom: BaseGeometry, decimals: int) -> BaseGeometry:
     <MULTIPOLYGON (((2 0, 3 0, 3 1, 2 1, 2 0)))>
     >>> rounded(shapely.LineString([(17.1, 54.5), (17.1, 54.5)]), 6)  # a link to itself stays
     <LINESTRING (17.1 54.5, 17.1 54.5)>
+
+    A shape with no part left is drawn as what it is at that precision (`collapsed`):
+
+    >>> rounded(sliver, 2)
+    <LINESTRING (1 0, 0 0, 1 0)>
     """
     if geom.geom_type == "GeometryCollection":
         return shapely.GeometryCollection([rounded(part, decimals) for part in geom.geoms])
@@ -210,24 +215,48 @@ def rounded(geom: BaseGeometry, decimals: int) -> BaseGeometry:
         if not geom.is_valid:  # GEOS snap-rounds valid polygons; an invalid one is repaired
             geom = shapely.make_valid(geom, method="structure", keep_collapsed=False)
         snapped = oriented(shapely.set_precision(geom, grid))
+        if snapped.is_empty and not geom.is_empty:
+            snapped = collapsed(geom, grid)
     else:
         snapped = shapely.set_precision(geom, grid, mode="pointwise")
     return shapely.transform(snapped, lambda xy: xy + 0.0)
 
 
+def collapsed(geom: BaseGeometry, grid: float) -> BaseGeometry:
+    """A polygon thinner than a grid cell everywhere, as the valid shape it is on the grid:
+    its outline as lines, or a point where even that has no length (a feature is never left
+    without a shape to draw).
+
+    >>> collapsed(shapely.box(0, 0, 1e-7, 1e-7), 1e-5)
+    <POINT (0 0)>
+    """
+    lines = shapely.set_precision(shapely.boundary(geom), grid, mode="pointwise")
+    lines = shapely.remove_repeated_points(lines)
+    if not lines.is_empty and lines.length > 0 and lines.is_valid:
+        return lines
+    return shapely.set_precision(geom.representative_point(), grid, mode="pointwise")
+
+
 def rounded_array(
-    geoms: Sequence[BaseGeometry | None], decimals: int, *, simplify_deg: float = 0.0
+    geoms: Sequence[BaseGeometry | None],
+    decimals: int,
+    *,
+    simplify_deg: float = 0.0,
+    keep_small: bool = True,
 ) -> np.ndarray:
     """`rounded` for many geometries at once (one GEOS call per step, not one per shape).
 
     With `simplify_deg`, lines and polygons are first simplified with that tolerance
     (``shapely.simplify``, topology preserved), then snapped: a shape moves by at most the
     tolerance plus half a grid cell's diagonal, and polygons stay valid. Missing and empty
-    geometries, and shapes with nothing left on the grid, come back as None.
+    geometries come back as None; so do polygons with nothing left on the grid when
+    `keep_small` is False (a base map's islets), else they are `collapsed`.
 
     >>> shapes = [shapely.Point(1.000001, 2), None, shapely.box(0, 0, 1, 0.001)]
-    >>> [g if g is None else g.wkt for g in rounded_array(shapes, 2)]
+    >>> [g if g is None else g.wkt for g in rounded_array(shapes, 2, keep_small=False)]
     ['POINT (1 2)', None, None]
+    >>> rounded_array(shapes, 2)[2].geom_type
+    'LineString'
     >>> line = shapely.LineString([(0, 0), (1, 0.000004), (2, 0)])
     >>> rounded_array([line], 5, simplify_deg=1e-5)[0].wkt
     'LINESTRING (0 0, 2 0)'
@@ -250,7 +279,11 @@ def rounded_array(
         shapes[invalid] = shapely.make_valid(
             shapes[invalid], method="structure", keep_collapsed=False
         )
-    out[polygons] = _oriented_array(shapely.set_precision(shapes, grid))
+    snapped = _oriented_array(shapely.set_precision(shapes, grid))
+    if keep_small:
+        gone = np.flatnonzero(shapely.is_empty(snapped))
+        snapped[gone] = [collapsed(g, grid) for g in shapes[gone]]
+    out[polygons] = snapped
     out[others] = shapely.set_precision(arr[others], grid, mode="pointwise")
     out[collections] = [rounded(g, decimals) for g in arr[collections]]
     out[present] = shapely.transform(out[present], lambda xy: xy + 0.0)  # no -0.0
@@ -281,8 +314,8 @@ _ORIENT_FALLBACK: dict[str, Callable[[Any], BaseGeometry]] = {
 
 
 def geojson_geometry(geom: BaseGeometry | None, decimals: int) -> dict[str, Any] | None:
-    """Return a GeoJSON geometry object, or None (GeoJSON ``null``) for a missing/empty one
-    (also for a shape smaller than the grid of `decimals`, which has nothing left to draw).
+    """Return a GeoJSON geometry object, or None (GeoJSON ``null``) for a missing/empty one;
+    a polygon thinner than the grid of `decimals` comes out `collapsed`.
 
     The coordinates come out of GEOS as arrays, a ring or a line at a time (walking them a
     vertex at a time in Python, or reading GEOS's own GeoJSON text back, took most of the

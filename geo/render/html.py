@@ -576,7 +576,7 @@ def _make_vector_basemap() -> dict[str, Any] | None:
 
 def _collection(geometries: Any) -> dict[str, Any]:
     """Base-map shapes on a 0.01° grid (about 1 km: the base map is drawn at zoom 7 or less)."""
-    snapped = rounded_array(list(geometries), 2)
+    snapped = rounded_array(list(geometries), 2, keep_small=False)
     texts = shapely.to_geojson(snapped[[g is not None for g in snapped]])
     features = [{"type": "Feature", "properties": {}, "geometry": json.loads(t)} for t in texts]
     return {"type": "FeatureCollection", "features": features}
