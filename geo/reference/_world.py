@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import functools
+import io
 import json
+import zipfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 from shapely.geometry.base import BaseGeometry
 
+from ..cache import cache_file, write_quietly
 from ._names import NameIndex
 from ._topojson import decode_arcs, decode_geometry
 
@@ -55,17 +59,54 @@ def _sea_index(seas: Mapping[str, Mapping[str, Any]]) -> NameIndex:
 
 @functools.cache
 def world() -> World:
-    """Read and decode ``world.topo.json`` (once per process)."""
-    text = resources.files(__package__).joinpath(DATA_FILE).read_text(encoding="utf-8")
-    topology = json.loads(text)
-    arcs = decode_arcs(topology)
+    """Read and decode ``world.topo.json`` (once per process).
+
+    Its arcs are most of its text, and reading them back from JSON costs more than the rest
+    of a small map's build: decoded once, they are kept in the user's cache folder
+    (`geo.cache`) as arrays, with the geometry objects beside them.
+    """
+    data = resources.files(__package__).joinpath(DATA_FILE).read_bytes()
+    here = Path(__file__).resolve()
+    cache = cache_file(
+        "world", ".npz", data, here, here.with_name("_topojson.py"), np.__version__.encode()
+    )
+    decoded = _read_decoded(cache) if cache is not None else None
+    if decoded is None:
+        topology = json.loads(data.decode("utf-8"))
+        decoded = decode_arcs(topology), topology["objects"]
+        if cache is not None:
+            _write_decoded(cache, *decoded)
+    arcs, objects = decoded
     for arc in arcs:
         arc.flags.writeable = False  # shared by every cached geometry: keep it intact
-    objects = topology["objects"]
     countries = {obj["id"]: obj for obj in objects["countries"]["geometries"]}
     seas = {obj["id"]: obj for obj in objects["seas"]["geometries"]}
     land = objects["land"]["geometries"][0]
     return World(tuple(arcs), countries, seas, land, _country_index(countries), _sea_index(seas))
+
+
+def _read_decoded(path: Path) -> tuple[list[np.ndarray], dict[str, Any]] | None:
+    """The arcs and objects kept by `_write_decoded`, or None when they cannot be read."""
+    try:
+        with np.load(path, allow_pickle=False) as kept:
+            xy, lengths, text = kept["xy"], kept["lengths"], kept["objects"].tobytes()
+        objects = json.loads(text.decode("utf-8"))
+    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):
+        return None
+    if xy.ndim != 2 or xy.shape[1] != 2 or lengths.sum() != len(xy):
+        return None
+    return np.split(xy, np.cumsum(lengths)[:-1]), objects
+
+
+def _write_decoded(path: Path, arcs: list[np.ndarray], objects: Mapping[str, Any]) -> None:
+    buffer = io.BytesIO()
+    np.savez(
+        buffer,
+        xy=np.concatenate(arcs) if arcs else np.zeros((0, 2)),
+        lengths=np.array([len(arc) for arc in arcs], dtype=np.int64),
+        objects=np.frombuffer(json.dumps(objects).encode("utf-8"), dtype=np.uint8),
+    )
+    write_quietly(path, buffer.getvalue())
 
 
 @functools.cache

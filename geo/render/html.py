@@ -7,9 +7,7 @@ Nothing in it is random or dated, so the same Atlas gives byte-identical HTML.
 from __future__ import annotations
 
 import functools
-import hashlib
 import json
-import os
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +16,7 @@ import shapely
 
 from .. import geodesy
 from ..atlas_types import FEATURE_COLUMNS, Atlas, Layer
+from ..cache import cache_file, write_quietly
 from .features import (
     SCALAR_COLUMNS,
     STRUCTURED_COLUMNS,
@@ -599,36 +598,19 @@ def vector_basemap_json() -> str | None:
         return None
     text = script_json(data)
     if cache is not None:
-        _write_quietly(cache, text)
+        write_quietly(cache, text.encode("utf-8"))
     return text
 
 
 def basemap_cache_file() -> Path | None:
-    """Where the vector base map's text is kept between runs, or None when there is no place:
-    ``$DEFENSE_MAP_CACHE`` (``off`` for none), else ``$XDG_CACHE_HOME/defense-map`` or
-    ``~/.cache/defense-map``. The name holds a digest of what the text is made from (the
-    reference geography, this module, shapely and GEOS), so a change makes a new file."""
-    folder = os.environ.get("DEFENSE_MAP_CACHE")
-    if folder == "off":
-        return None
-    if not folder:
-        base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-        folder = os.path.join(base, "defense-map")
+    """Where the vector base map's text is kept between runs (`geo.cache`), or None: its name
+    holds a digest of what the text is made from (the reference geography, this module,
+    shapely and GEOS)."""
     here = Path(__file__).resolve()
-    digest = hashlib.sha256(f"{shapely.__version__} {shapely.geos_version_string}".encode())
-    for path in [here, *sorted((here.parents[1] / "reference").glob("*.*"))]:
-        if path.suffix in (".py", ".json", ".geojson"):
-            digest.update(path.name.encode() + b"\0" + path.read_bytes())
-    return Path(folder) / f"basemap-{digest.hexdigest()[:20]}.json"
-
-
-def _write_quietly(path: Path, text: str) -> None:
-    """Write `text` to `path` whole (a temporary file, then renamed), or not at all: a cache
-    that cannot be written only costs time."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        partial = path.with_name(f"{path.name}.{os.getpid()}.part")
-        partial.write_text(text, encoding="utf-8")
-        os.replace(partial, path)
-    except OSError:
-        pass
+    sources = [here, *sorted((here.parents[1] / "reference").glob("*.*"))]
+    return cache_file(
+        "basemap",
+        ".json",
+        f"{shapely.__version__} {shapely.geos_version_string}".encode(),
+        *(path for path in sources if path.suffix in (".py", ".json", ".geojson")),
+    )
