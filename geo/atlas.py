@@ -349,8 +349,8 @@ def _build_layer(item: _Loaded, sites: dict[str, Site]) -> tuple[Layer, list[Pro
 
 def _shapes_at_once(features: Sequence[Any], sites: dict[str, Site]) -> dict[int, BaseGeometry]:
     """Build the shapes that vectorise, by feature index: all site points in one call, all
-    plain rings and all links in one sampling pass each. The rest are built one by one, and
-    so are these when one of them is wrong (so that its problem is reported alone)."""
+    plain rings, all fans and all links in one sampling pass each. The rest are built one by
+    one, and so are these when one of them is wrong (so that its problem is reported alone)."""
     built: dict[int, BaseGeometry] = {}
     points = [(i, f) for i, f in enumerate(features) if isinstance(f, Site)]
     if points:
@@ -370,6 +370,29 @@ def _shapes_at_once(features: Sequence[Any], sites: dict[str, Site]) -> dict[int
                 centres[:, 0], centres[:, 1], radii[:, 0], min_radius_km=radii[:, 1]
             )
             built.update(zip((i for i, _ in plain_rings), rings))
+    plain_fans = [
+        (i, f)
+        for i, f in resolved
+        if isinstance(f, Range) and f.beam_deg is not None and f.azimuth_deg is not None
+    ]
+    if plain_fans:
+        centres = np.array([_endpoint(_centre(f), sites)[:2] for _, f in plain_fans])
+        sizes = np.array(
+            [
+                (f.radius_km, f.azimuth_deg, f.beam_deg, f.min_radius_km or 0.0)
+                for _, f in plain_fans
+            ]
+        )
+        with contextlib.suppress(ValueError):
+            shapes = geodesy.fans(
+                centres[:, 0],
+                centres[:, 1],
+                sizes[:, 0],
+                sizes[:, 1],
+                sizes[:, 2],
+                min_radius_km=sizes[:, 3],
+            )
+            built.update(zip((i for i, _ in plain_fans), shapes))
     links = [(i, _link_ends(f, sites)) for i, f in resolved if isinstance(f, Link)]
     links = [(i, ends) for i, ends in links if link_ends_problem(*ends) is None]
     if links:

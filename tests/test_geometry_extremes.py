@@ -338,6 +338,32 @@ def test_rings_are_built_once_and_in_batches_alike():
     assert ring(21.01, 52.23, 4000) is ring(21.01, 52.23, 4000.0)
 
 
+def test_fans_in_a_batch_are_the_fans_one_by_one():
+    from geo.geodesy import _rings
+
+    cases = [  # lon, lat, radius_km, azimuth_deg, beam_deg, min_radius_km
+        (21.01, 52.23, 4000, 90, 60, 0),
+        (179.9, 10.0, 2500, 45, 120, 0),  # across the antimeridian
+        (0.0, 90.0, 500, 10, 30, 100),  # on the pole, annular
+        (47.78, 40.88, 6000, 0, 90, 0),  # over the north pole
+        (-70.0, -33.0, 1000, 725, 0.01, 0),  # a huge azimuth, the narrowest beam
+        (10.0, 0.0, 300, 0, 360, 50),  # a full beam: the annulus
+        (21.01, 52.23, 4000, 90, 60, 0),  # again
+        (140.0, -60.0, 19_000, 200, 300, 0),  # beyond the farther pole
+    ]
+    columns = [list(c) for c in zip(*cases)]
+    _rings._FANS.clear()
+    batch = geodesy.fans(*columns[:5], min_radius_km=columns[5])
+    assert batch[0] is batch[6]
+    _rings._FANS.clear()
+    _rings._RINGS.clear()
+    for (lon, lat, radius_km, azimuth, beam, inner), many in zip(cases, batch):
+        one = fan(lon, lat, radius_km, azimuth_deg=azimuth, beam_deg=beam, min_radius_km=inner)
+        assert one.equals_exact(many, 0.0) and one.is_valid
+    with pytest.raises(ValueError, match=r"beam_deg must be >= 0\.01"):
+        geodesy.fans([0, 1], [0, 1], 100, 0, [10, 0.001])
+
+
 def test_links_in_a_batch_are_the_links_one_by_one():
     ends = [
         (-145.73, 63.97, 158.65, 53.02),  # across the antimeridian

@@ -40,7 +40,7 @@ from ._buffers import buffer
 from ._checks import MAX_BUFFER_KM, MAX_RADIUS_KM, MIN_BEAM_DEG, MIN_BUFFER_KM, MIN_RADIUS_KM
 from ._lines import geodesic_line, geodesic_lines
 from ._measure import geodesic_area_km2, geodesic_length_km
-from ._rings import fan, ring, rings
+from ._rings import fan, fans, ring, rings
 
 __all__ = [
     "MAX_BUFFER_KM",
@@ -50,6 +50,7 @@ __all__ = [
     "MIN_RADIUS_KM",
     "buffer",
     "fan",
+    "fans",
     "geodesic_area_km2",
     "geodesic_length_km",
     "geodesic_line",

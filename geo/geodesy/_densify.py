@@ -262,20 +262,25 @@ def arcs(
     lon: float | np.ndarray,
     lat: float | np.ndarray,
     radii_m: np.ndarray,
-    az0: float,
-    az1: float,
+    az0: float | np.ndarray,
+    az1: float | np.ndarray,
     tol_m: float | np.ndarray,
 ) -> list[tuple[np.ndarray, np.ndarray]]:
     """Sample circles of radii_m around their centres from azimuth az0 to az1, ends kept.
 
-    Centres and tolerances are one for all or one per circle. All circles go into one
-    densify call; each is refined on its own, exactly as if it were alone.
+    Centres, azimuths and tolerances are one for all or one per circle. All circles go into
+    one densify call; each is refined on its own, exactly as if it were alone.
     """
-    n = max(int(np.ceil(abs(az1 - az0) / _INITIAL_ARC_STEP_DEG)) + 1, 2)
     radii_m = np.asarray(radii_m, dtype=float)
     count = len(radii_m)
-    lon, lat = (np.broadcast_to(np.asarray(a, dtype=float), (count,)) for a in (lon, lat))
-    t = np.tile(np.linspace(az0, az1, n), count)
+    lon, lat, az0, az1 = (
+        np.broadcast_to(np.asarray(a, dtype=float), (count,)) for a in (lon, lat, az0, az1)
+    )
+    n = np.maximum(np.ceil(np.abs(az1 - az0) / _INITIAL_ARC_STEP_DEG).astype(int) + 1, 2)
+    if count and (az0 == az0[0]).all() and (az1 == az1[0]).all():  # one span: rings
+        t = np.tile(np.linspace(az0[0], az1[0], int(n[0])), count)
+    else:
+        t = np.concatenate([np.linspace(a, b, k) for a, b, k in zip(az0, az1, n.tolist())])
     v = densify(Circles(lon, lat, radii_m), np.repeat(np.arange(count), n), t, tol_m)
     return _per_curve(v, count)
 

@@ -6,7 +6,6 @@ site (in each proposal that uses it), and a shapely geometry is immutable, so it
 
 from __future__ import annotations
 
-import functools
 from collections import OrderedDict
 from typing import TypeAlias
 
@@ -281,45 +280,142 @@ def fan(
     check_beam(beam_deg)
     if beam_deg >= 360.0:
         return ring(lon, lat, radius_km, min_radius_km=min_radius_km, max_error_m=max_error_m)
+    return fans(
+        lon,
+        lat,
+        radius_km,
+        azimuth_deg,
+        beam_deg,
+        min_radius_km=min_radius_km,
+        max_error_m=max_error_m,
+    )[0]
+
+
+def fans(
+    lon: ArrayLike,
+    lat: ArrayLike,
+    radius_km: ArrayLike,
+    azimuth_deg: ArrayLike,
+    beam_deg: ArrayLike,
+    *,
+    min_radius_km: ArrayLike = 0.0,
+    max_error_m: ArrayLike = 100.0,
+) -> list[Polygon | MultiPolygon]:
+    """Draw many fans at once: the shapes :func:`fan` draws, sampled in one vectorised pass
+    (all radial edges in one densify call, all far and near arcs in another).
+
+    Arguments broadcast together as for :func:`rings`; the same fan asked twice is built
+    once, and fans built by earlier calls come from the cache they share with :func:`fan`.
+
+    >>> a, b, again = fans([21.01, 47.78, 21.01], [52.23, 40.88, 52.23], 2000, [90, 0, 90], 60)
+    >>> a is again, a.equals(fan(21.01, 52.23, 2000, azimuth_deg=90, beam_deg=60))
+    (True, True)
+    """
+    columns = np.broadcast_arrays(
+        *(
+            np.asarray(a, dtype=float)
+            for a in (lon, lat, radius_km, azimuth_deg, beam_deg, min_radius_km, max_error_m)
+        )
+    )
+    rows = list(zip(*(c.ravel().tolist() for c in columns)))
+    for r_lon, r_lat, r_km, r_az, r_beam, r_min_km, r_err in dict.fromkeys(rows):
+        check_point(r_lon, r_lat)
+        check_radii(r_km, r_min_km)
+        check_error(r_err)
+        require(bool(np.isfinite(r_az)), f"azimuth_deg must be finite, got {r_az!r}")
+        check_beam(r_beam)
+    full = [i for i, row in enumerate(rows) if row[4] >= 360.0]
+    shapes: dict[int, _Shape] = {}
+    if full:  # beam_deg >= 360 is the ring
+        whole = _rings_of([_key(*(rows[i][k] for k in (0, 1, 2, 5, 6))) for i in full])
+        shapes.update(zip(full, whole))
     # Within one turn, so that the beam's edges differ even for an azimuth of 1e17.
-    azimuth_deg = float(azimuth_deg) % 360.0
-    return _fan(*_key(lon, lat, radius_km, azimuth_deg, beam_deg, min_radius_km, max_error_m))
+    keys = {
+        i: _key(r_lon, r_lat, r_km, r_az % 360.0, r_beam, r_min_km, r_err)
+        for i, (r_lon, r_lat, r_km, r_az, r_beam, r_min_km, r_err) in enumerate(rows)
+        if i not in shapes
+    }
+    shapes.update(zip(keys, _fans_of(list(keys.values()))))
+    return [shapes[i] for i in range(len(rows))]
 
 
-@functools.lru_cache(maxsize=_CACHE_SIZE)
-def _fan(
-    lon: float,
-    lat: float,
-    radius_km: float,
-    azimuth_deg: float,
-    beam_deg: float,
-    min_radius_km: float,
-    max_error_m: float,
-) -> Polygon | MultiPolygon:
-    az0 = azimuth_deg - beam_deg / 2.0
-    r_m, r_min_m = radius_km * 1e3, min_radius_km * 1e3
-    if abs(lat) == 90.0:
-        return finish(_polar_region(lon, lat, r_m, r_min_m, az0, beam_deg))
-    tol_m = _tolerance_m(max_error_m, radius_km, min_radius_km)
-    lon_b, lat_b = _fan_boundary(lon, lat, r_m, r_min_m, az0, az0 + beam_deg, tol_m)
-    holds_both = bool(_may_hold_both_poles(lat, np.array([r_m]))[0])
-    return finish(region_from_boundary(lon_b, lat_b, may_hold_both_poles=holds_both))
+_FANS = _Cache(_CACHE_SIZE)
+
+
+def _fans_of(keys: list[tuple[float, ...]]) -> list[_Shape]:
+    """Look fans up by (lon, lat, radius_km, azimuth_deg, beam_deg, min_radius_km,
+    max_error_m); build the rest."""
+    found: dict[tuple[float, ...], _Shape] = {}
+    for key in dict.fromkeys(keys):
+        shape = _FANS.get(key)
+        if shape is not None:
+            found[key] = shape
+    missing = [key for key in dict.fromkeys(keys) if key not in found]
+    for key, shape in zip(missing, _build_fans(missing)):
+        found[key] = shape
+        _FANS.put(key, shape)
+    return [found[key] for key in keys]
+
+
+def _build_fans(keys: list[tuple[float, ...]]) -> list[_Shape]:
+    """Build fans: every radial edge in one densify call, every arc in another."""
+    shapes: dict[int, BaseGeometry] = {}
+    sectors = []  # fan, lon, lat, radius_m, min_radius_m, edge0, edge1, tol_m
+    for i, (lon, lat, radius_km, azimuth_deg, beam_deg, min_km, max_error_m) in enumerate(keys):
+        az0 = azimuth_deg - beam_deg / 2.0
+        r_m, r_min_m = radius_km * 1e3, min_km * 1e3
+        if abs(lat) == 90.0:
+            shapes[i] = finish(_polar_region(lon, lat, r_m, r_min_m, az0, beam_deg))
+            continue
+        tol_m = _tolerance_m(max_error_m, radius_km, min_km)
+        edges = _nudge_off_meridian(az0, 1.0), _nudge_off_meridian(az0 + beam_deg, -1.0)
+        sectors.append((i, lon, lat, r_m, r_min_m, *edges, tol_m))
+    if sectors:
+        owner, lons, lats, outer_m, inner_m, edge0, edge1, tols_m = (
+            np.array(c) for c in zip(*sectors)
+        )
+        # Out along edge0 and back along edge1 of each fan: two rays a fan, in that order.
+        radials = rays(
+            np.repeat(lons, 2),
+            np.repeat(lats, 2),
+            np.column_stack([edge0, edge1]).ravel(),
+            np.repeat(inner_m, 2),
+            np.repeat(outer_m, 2),
+            np.repeat(tols_m, 2),
+        )
+        # The far arc of each fan, then the near one of those with an inner radius.
+        inner = np.flatnonzero(inner_m > 0.0)
+        circles = np.concatenate([np.arange(len(sectors)), inner])
+        radii = np.concatenate([outer_m, inner_m[inner]])
+        sampled = arcs(
+            lons[circles], lats[circles], radii, edge0[circles], edge1[circles], tols_m[circles]
+        )
+        near = dict(zip(inner.tolist(), sampled[len(sectors) :]))
+        holds_both = _may_hold_both_poles(lats, outer_m).tolist()
+        for k, i in enumerate(owner.tolist()):
+            lon_b, lat_b = _fan_boundary(
+                radials[2 * k], radials[2 * k + 1], sampled[k], near.get(k)
+            )
+            shapes[i] = finish(
+                region_from_boundary(lon_b, lat_b, may_hold_both_poles=holds_both[k])
+            )
+    return [shapes[i] for i in range(len(keys))]
+
+
+_Curve: TypeAlias = "tuple[np.ndarray, np.ndarray]"
 
 
 def _fan_boundary(
-    lon: float, lat: float, r_m: float, r_min_m: float, az0: float, az1: float, tol_m: float
+    out: _Curve, back: _Curve, arc: _Curve, inner: _Curve | None
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Walk a sector's edge clockwise: out along az0, round the far arc, back along az1."""
-    edge0, edge1 = _nudge_off_meridian(az0, 1.0), _nudge_off_meridian(az1, -1.0)
-    # One densify call for both radials and one for both arcs; each curve is refined alone.
-    (out_lon, out_lat), back = rays(lon, lat, np.array([edge0, edge1]), r_min_m, r_m, tol_m)
-    radii = np.array([r_m, r_min_m] if r_min_m > 0.0 else [r_m])
-    (arc_lon, arc_lat), *inner = arcs(lon, lat, radii, edge0, edge1, tol_m)
+    """Walk a sector's edge clockwise: out along its first radial, round the far arc, back
+    along the second radial (and round the near arc, for an annular sector)."""
+    (out_lon, out_lat), (arc_lon, arc_lat) = out, arc
     back_lon, back_lat = back[0][::-1], back[1][::-1]
     parts_lon = [out_lon, arc_lon[1:], back_lon[1:]]
     parts_lat = [out_lat, arc_lat[1:], back_lat[1:]]
-    if inner:
-        in_lon, in_lat = inner[0][0][::-1], inner[0][1][::-1]
+    if inner is not None:
+        in_lon, in_lat = inner[0][::-1], inner[1][::-1]
         parts_lon.append(in_lon[1:-1])
         parts_lat.append(in_lat[1:-1])
     else:
