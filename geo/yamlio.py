@@ -671,7 +671,7 @@ def _resolve(text: str, implicit: tuple[bool, bool]) -> str:
     """The tag YAML gives a scalar written without one; the short plain ones (keys, words such
     as 'site' or 'radar') are remembered, as a big file repeats them.
 
-    >>> [_resolve(t, (True, False)) .removeprefix(_TAG) for t in ("12.5", "-3", "1e5", "yes", "")]
+    >>> [_resolve(t, (True, False)).removeprefix(_TAG) for t in ("12.5", "-3", "1e5", "yes", "")]
     ['float', 'int', 'str', 'bool', 'null']
     """
     if not implicit[0]:

@@ -998,3 +998,20 @@ def test_long_site_and_region_names_wrap_whole(tmp_path: Path) -> None:
     lines = [t for t in drawn.figure.texts if (t.get_gid() or "").startswith("label-s-")]
     assert 2 <= len(lines) <= 3
     assert lines[-1].get_text().endswith(f" {UNCERTAIN.mark}")  # the mark stays with a word
+
+
+def test_a_very_long_word_is_cut_into_lines_that_each_fit_and_join_again():
+    import itertools
+
+    from geo.render.static._text import Font, wrap, wrap_url
+
+    font, dpi = Font(8.0), 150
+    for word in ("a" * 2000, "Wörterbuchverlängerung" * 80):
+        lines = wrap(word, font, 120, dpi)
+        assert "".join(lines) == word and len(lines) > 10
+        assert all(font.width_px(line, dpi) <= 120 for line in lines)
+        # each line is as long as fits: one more character would not
+        assert all(font.width_px(a + b[0], dpi) > 120 for a, b in itertools.pairwise(lines))
+    url = "https://example.org/" + "x" * 3000
+    parts = wrap_url(url, font, 260, dpi)
+    assert "".join(parts) == url and all(font.width_px(p, dpi) <= 260 for p in parts)
