@@ -29,7 +29,7 @@ from pydantic import (
     model_validator,
 )
 
-from .errors import LayerFileError, Problem, ReferenceLookupError, character_words, did_you_mean
+from .errors import LayerFileError, Problem, character_words, did_you_mean
 from .geodesy import MAX_BUFFER_KM, MAX_RADIUS_KM, MIN_BEAM_DEG, MIN_BUFFER_KM, MIN_RADIUS_KM
 from .yamlio import Document, PathKey, format_path
 
@@ -496,10 +496,11 @@ def _check_place_name(kind: str, value: Any) -> Any:
         return value
     if _place_name_regex(kind).match(value):
         return value
+    from .reference._names import normalize
+
     index = _place_index(kind)
-    try:
-        found = index.resolve(value)
-    except ReferenceLookupError:
+    found = index.lookup.get(normalize(value))  # unknown: said where the shape is built
+    if found is None:
         return value
     raise ValueError(
         f"{_short(value)} writes {index.labels[found]} with characters the layer model does not "

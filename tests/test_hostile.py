@@ -568,6 +568,21 @@ def test_the_fast_scalar_paths_read_what_pyyaml_reads():
     assert doc.data == yaml.safe_load("a: 1.50\nb: -3\nc: word\nd: 1e5\ne: yes\nf: '2'\n")
 
 
+def test_many_unknown_place_names_are_reported_cheaply(tmp_path: Path):
+    """Each unknown name is matched against every known spelling for suggestions: 100 of
+    them, some long and odd, must still cost well under a second of that."""
+    names = [
+        f"Ｃｏｕｎｔｒｙ　ｏｆ　ｎｏｗｈｅｒｅ　{i}" if i % 2 else f"Atlantis{i}"
+        for i in range(100)
+    ]
+    listed = ", ".join(f'"{name}"' for name in names)
+    feature = (
+        "  - {id: r, kind: region, name: R, sources: [s1], shape: {countries: [" + listed + "]}}"
+    )
+    lines = assert_cheap(measured(layers(tmp_path, HEADER + f"features:\n{feature}\n")), 3.0)
+    assert len(lines) == 1 and "unknown country 'Atlantis0'" in lines[0]
+
+
 # --- strings ---------------------------------------------------------------------------------
 
 

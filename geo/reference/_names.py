@@ -23,8 +23,17 @@ def normalize(name: str) -> str:
     return " ".join(text.casefold().replace(".", "").split())
 
 
-def _similarity(a: str, b: str) -> float:
-    return difflib.SequenceMatcher(None, a, b).ratio() if a and b else 0.0
+def _score(matcher: difflib.SequenceMatcher[str], candidate: str, floor: float) -> float | None:
+    """The similarity of `candidate` to the matcher's query when it beats `floor` (and is at
+    least `floor` for the first one), else None. The cheap upper bounds come first: most
+    spellings are far from the query, and a long query is far from all of them."""
+    if not candidate:
+        return None
+    matcher.set_seq1(candidate)
+    if matcher.real_quick_ratio() < floor or matcher.quick_ratio() < floor:
+        return None
+    score = matcher.ratio()
+    return score if score >= floor and score > 0.0 else None
 
 
 @dataclass(frozen=True)
@@ -72,10 +81,14 @@ class NameIndex:
         """
         query = normalize(name)
         best: dict[str, float] = {}
+        matcher = difflib.SequenceMatcher(None, "", query)  # the query's index is made once
         for spelling, canonical in self.lookup.items():
-            score = max(_similarity(query, spelling), _similarity(query, spelling[: len(query)]))
-            if score >= 0.6 and score > best.get(canonical, 0.0):
-                best[canonical] = score
+            for candidate in (spelling, spelling[: len(query)]):
+                score = _score(matcher, candidate, floor=max(0.6, best.get(canonical, 0.0)))
+                if score is not None:
+                    best[canonical] = score
+        if not query or not best:
+            return []
         ranked = sorted(best, key=lambda c: (-best[c], c))
         # Only near-equals of the best guess: a clear match should not drag in noise.
         return [c for c in ranked if best[c] >= best[ranked[0]] - 0.12][:limit]

@@ -498,7 +498,11 @@ def atlas_to_kml_bytes(atlas: Atlas) -> bytes:
     for layer, layer_id in zip(atlas.layers, ids, strict=True):
         _kml_folder(document, layer, layer_id, f"style_{layer_id}")
     ET.indent(root, space=" ")
-    return ET.tostring(root, encoding="utf-8", xml_declaration=True) + b"\n"
+    data = ET.tostring(root, encoding="utf-8", xml_declaration=True)
+    # An XML parser reads a carriage return in text as a line feed (XML 1.0, section 2.11);
+    # written as a character reference it stays a carriage return. ElementTree escapes it in
+    # attribute values only, and no markup it writes holds one, so each CR left is user text.
+    return data.replace(b"\r", b"&#13;") + b"\n"
 
 
 def write_kml(atlas: Atlas, path: PathLike) -> None:
