@@ -276,13 +276,8 @@ def arcs(
     lon, lat, az0, az1 = (
         np.broadcast_to(np.asarray(a, dtype=float), (count,)) for a in (lon, lat, az0, az1)
     )
-    n = np.maximum(np.ceil(np.abs(az1 - az0) / _INITIAL_ARC_STEP_DEG).astype(int) + 1, 2)
-    if count and (az0 == az0[0]).all() and (az1 == az1[0]).all():  # one span: rings
-        t = np.tile(np.linspace(az0[0], az1[0], int(n[0])), count)
-    else:
-        t = np.concatenate([np.linspace(a, b, k) for a, b, k in zip(az0, az1, n.tolist())])
-    v = densify(Circles(lon, lat, radii_m), np.repeat(np.arange(count), n), t, tol_m)
-    return _per_curve(v, count)
+    curve, t = _starting_samples(az0, az1, _INITIAL_ARC_STEP_DEG)
+    return _per_curve(densify(Circles(lon, lat, radii_m), curve, t, tol_m), count)
 
 
 def rays(
@@ -303,10 +298,22 @@ def rays(
     lon, lat, start_m, end_m = (
         np.broadcast_to(np.asarray(a, dtype=float), (count,)) for a in (lon, lat, start_m, end_m)
     )
-    n = np.maximum(np.ceil((end_m - start_m) / _INITIAL_RAY_STEP_M).astype(int) + 1, 2)
-    t = np.concatenate([np.linspace(a, b, k) for a, b, k in zip(start_m, end_m, n.tolist())])
+    curve, t = _starting_samples(start_m, end_m, _INITIAL_RAY_STEP_M)
     family = Rays(lon, lat, azimuths_deg, start_m, end_m)
-    return _per_curve(densify(family, np.repeat(np.arange(count), n), t, tol_m), count)
+    return _per_curve(densify(family, curve, t, tol_m), count)
+
+
+def _starting_samples(
+    start: np.ndarray, end: np.ndarray, step: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Evenly spaced parameters from each curve's start to its end, at most `step` apart (at
+    least both ends): the curve of each, and the parameters, curve after curve."""
+    n = np.maximum(np.ceil(np.abs(end - start) / step).astype(int) + 1, 2)
+    if len(n) and (start == start[0]).all() and (end == end[0]).all():  # one span for all
+        t = np.tile(np.linspace(start[0], end[0], int(n[0])), len(n))
+    else:
+        t = np.concatenate([np.linspace(a, b, k) for a, b, k in zip(start, end, n.tolist())])
+    return np.repeat(np.arange(len(n)), n), t
 
 
 def _per_curve(v: Vertices, count: int) -> list[tuple[np.ndarray, np.ndarray]]:

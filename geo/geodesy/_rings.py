@@ -7,6 +7,7 @@ site (in each proposal that uses it), and a shapely geometry is immutable, so it
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Callable
 from typing import TypeAlias
 
 import numpy as np
@@ -154,22 +155,31 @@ class _Cache:
     def clear(self) -> None:
         self._shapes.clear()
 
+    def lookup(
+        self,
+        keys: list[tuple[float, ...]],
+        build: Callable[[list[tuple[float, ...]]], list[_Shape]],
+    ) -> list[_Shape]:
+        """The shapes of `keys`, in order: those kept come from here, the rest are built
+        together (each distinct key once) by `build` and kept."""
+        found: dict[tuple[float, ...], _Shape] = {}
+        for key in dict.fromkeys(keys):
+            shape = self.get(key)
+            if shape is not None:
+                found[key] = shape
+        missing = [key for key in dict.fromkeys(keys) if key not in found]
+        for key, shape in zip(missing, build(missing)):
+            found[key] = shape
+            self.put(key, shape)
+        return [found[key] for key in keys]
+
 
 _RINGS = _Cache(_CACHE_SIZE)
 
 
 def _rings_of(keys: list[tuple[float, ...]]) -> list[_Shape]:
     """Look rings up by (lon, lat, radius_km, min_radius_km, max_error_m); build the rest."""
-    found: dict[tuple[float, ...], _Shape] = {}
-    for key in dict.fromkeys(keys):
-        shape = _RINGS.get(key)
-        if shape is not None:
-            found[key] = shape
-    missing = [key for key in dict.fromkeys(keys) if key not in found]
-    for key, shape in zip(missing, _build_rings(missing)):
-        found[key] = shape
-        _RINGS.put(key, shape)
-    return [found[key] for key in keys]
+    return _RINGS.lookup(keys, _build_rings)
 
 
 def _build_rings(keys: list[tuple[float, ...]]) -> list[_Shape]:
@@ -273,13 +283,12 @@ def fan(
     ...
     ValueError: beam_deg must be >= 0.01, got 0
     """
+    # checked here too, so that a message shows the argument as it was given
     check_point(lon, lat)
     check_radii(radius_km, min_radius_km)
     check_error(max_error_m)
     require(bool(np.isfinite(azimuth_deg)), f"azimuth_deg must be finite, got {azimuth_deg!r}")
     check_beam(beam_deg)
-    if beam_deg >= 360.0:
-        return ring(lon, lat, radius_km, min_radius_km=min_radius_km, max_error_m=max_error_m)
     return fans(
         lon,
         lat,
@@ -345,16 +354,7 @@ _FANS = _Cache(_CACHE_SIZE)
 def _fans_of(keys: list[tuple[float, ...]]) -> list[_Shape]:
     """Look fans up by (lon, lat, radius_km, azimuth_deg, beam_deg, min_radius_km,
     max_error_m); build the rest."""
-    found: dict[tuple[float, ...], _Shape] = {}
-    for key in dict.fromkeys(keys):
-        shape = _FANS.get(key)
-        if shape is not None:
-            found[key] = shape
-    missing = [key for key in dict.fromkeys(keys) if key not in found]
-    for key, shape in zip(missing, _build_fans(missing)):
-        found[key] = shape
-        _FANS.put(key, shape)
-    return [found[key] for key in keys]
+    return _FANS.lookup(keys, _build_fans)
 
 
 def _build_fans(keys: list[tuple[float, ...]]) -> list[_Shape]:

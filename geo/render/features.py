@@ -103,8 +103,25 @@ def feature_records(layer: Layer) -> list[tuple[dict[str, Any], BaseGeometry | N
     objects. ``layer`` is always the layer's own id.
     """
     frame = in_wgs84(layer)
+    columns, cited = property_columns(layer, frame)
+    resolve = _source_resolver(layer)
+    columns["sources"] = [resolve(i, v) for i, v in zip(columns["id"], cited)]
+    ordered = [columns[c] for c in FEATURE_COLUMNS]
+    geometries = list(frame.geometry.values) if len(frame) else []
+    return [
+        (dict(zip(FEATURE_COLUMNS, values)), geom)
+        for values, geom in zip(zip(*ordered), geometries)
+    ]
+
+
+def property_columns(layer: Layer, frame: Any) -> tuple[dict[str, list[Any]], list[Any]]:
+    """The feature properties of `frame` (the layer's features) column by column, as plain
+    values: every FEATURE_COLUMNS column but ``sources``, and the sources each feature cites
+    as the frame holds them (for the caller to resolve or check).
+
+    Column by column: a row at a time through pandas took most of a big page's build.
+    """
     n = len(frame)
-    # column by column (a row at a time through pandas took most of a big page's build)
     columns = {
         c: plain_column(frame[c].tolist()) if c in frame.columns else [None] * n
         for c in SCALAR_COLUMNS
@@ -113,14 +130,7 @@ def feature_records(layer: Layer) -> list[tuple[dict[str, Any], BaseGeometry | N
     raw = {c: frame[c].tolist() if c in frame.columns else [None] * n for c in STRUCTURED_COLUMNS}
     columns["aliases"] = [aliases_list(v) for v in raw["aliases"]]
     columns["parameters"] = [parameters_dict(v) for v in raw["parameters"]]
-    resolve = _source_resolver(layer)
-    columns["sources"] = [resolve(i, v) for i, v in zip(columns["id"], raw["sources"])]
-    ordered = [columns[c] for c in FEATURE_COLUMNS]
-    geometries = list(frame.geometry.values) if n else []
-    return [
-        (dict(zip(FEATURE_COLUMNS, values)), geom)
-        for values, geom in zip(zip(*ordered), geometries)
-    ]
+    return columns, raw["sources"]
 
 
 def aliases_list(value: Any) -> list[str]:

@@ -18,15 +18,11 @@ from .. import geodesy
 from ..atlas_types import FEATURE_COLUMNS, Atlas, Layer
 from ..cache import cache_file, write_quietly
 from .features import (
-    SCALAR_COLUMNS,
-    STRUCTURED_COLUMNS,
-    aliases_list,
     geojson_geometry,
     in_wgs84,
     layer_to_geojson_features,
-    parameters_dict,
     plain,
-    plain_column,
+    property_columns,
     resolve_sources,
     rounded_array,
 )
@@ -246,15 +242,8 @@ def compact_features(layer: Layer) -> dict[str, Any]:
     n = len(frame)
     geometries = list(frame.geometry.values)
     snapped = rounded_array(geometries, COORD_DECIMALS, simplify_deg=SIMPLIFY_DEG)
-    columns: dict[str, list[Any]] = {
-        c: plain_column(frame[c].tolist()) if c in frame.columns else [None] * n
-        for c in SCALAR_COLUMNS
-    }
-    columns["layer"] = [layer.id] * n
-    raw = {c: frame[c].tolist() if c in frame.columns else [None] * n for c in STRUCTURED_COLUMNS}
-    columns["aliases"] = [aliases_list(v) for v in raw["aliases"]]
-    columns["parameters"] = [parameters_dict(v) for v in raw["parameters"]]
-    columns["sources"] = _source_ids(layer, columns["id"], raw["sources"])
+    columns, cited = property_columns(layer, frame)
+    columns["sources"] = _source_ids(layer, columns["id"], cited)
     columns = {c: columns[c] for c in FEATURE_COLUMNS}
     shapes = [i for i, t in enumerate(shapely.get_type_id(np.asarray(geometries))) if t > 0]
     columns["outline"], columns["anchor"] = [None] * n, [None] * n  # none for a site (type 0)
