@@ -135,11 +135,14 @@ def build_atlas(files: Iterable[Path], *, title: str = DEFAULT_TITLE) -> Atlas:
     problems.extend(_check_references(loaded, sites, unchecked_sites))
     # shapes are built even when other problems were found, so that every problem of every
     # file is reported in one run
-    layers = []
+    # the shapes that vectorise are built for all files together (one sampling pass each)
+    built = _shapes_at_once([f for item in loaded for f in item.model.features], sites)
+    layers, start = [], 0
     for item in loaded:
-        layer, found = _build_layer(item, sites)
+        layer, found = _build_layer(item, sites, built, start)
         layers.append(layer)
         problems.extend(found)
+        start += len(item.model.features)
     if problems:  # in the same order every run: file, line, key path, message
         raise LayerFileError(sorted(problems, key=Problem.sort_key))
     return Atlas(title=title, layers=tuple(layers))
@@ -312,15 +315,20 @@ class _FeatureError(ValueError):
         self.path, self.problem, self.allowed = path, problem, allowed
 
 
-def _build_layer(item: _Loaded, sites: dict[str, Site]) -> tuple[Layer, list[Problem]]:
+def _build_layer(
+    item: _Loaded, sites: dict[str, Site], built: dict[int, BaseGeometry], start: int
+) -> tuple[Layer, list[Problem]]:
+    """Build a layer's frame; `built` holds shapes already made, by index in all the files'
+    features, the first of this layer's at `start`."""
     model, doc = item.model, item.doc
     rows, problems = [], []
-    built = _shapes_at_once(model.features, sites)
     for i, feature in enumerate(model.features):
         if any(ref not in sites for _, ref in _site_refs(feature)):
             continue  # a reference to an unknown site: reported by the reference checks
         try:
-            geometry = built[i] if i in built else _SHAPES[feature.kind](feature, sites)
+            geometry = built.get(start + i)
+            if geometry is None:
+                geometry = _SHAPES[feature.kind](feature, sites)
             derivation, extra = _DESCRIPTIONS[feature.kind](feature, sites, geometry)
         except _FeatureError as exc:
             path: PathKey = ("features", i, *exc.path)

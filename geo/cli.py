@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import gc
 import json
 import os
 import sys
@@ -396,6 +397,11 @@ def main() -> None:
     """Run the CLI (build_map.py, the `defense-map` console script and `python -m geo` call it);
     `--help` names the program as the user typed it; SIGTERM stops it like Ctrl-C, leaving
     the outputs as they were."""
+    # What the imports made lives as long as the process: the cyclic garbage collector need
+    # not walk it again at each full collection (one took 0.08 s of a 1 s build).
+    # build_map.py keeps the collector off while it imports; it is on from here.
+    gc.freeze()
+    gc.enable()
     run_interruptible(cli)
 
 

@@ -175,8 +175,19 @@ def _lookup(lookup_name: str, name: str) -> BaseGeometry:
 
 @functools.lru_cache(maxsize=_CACHE_SIZE)
 def _named_union(lookup_name: str, names: tuple[str, ...]) -> BaseGeometry:
-    """Union named countries or seas; their borders share vertices, so no grid is needed."""
-    return shapely.union_all([_lookup(lookup_name, name) for name in names])
+    """Union named countries or seas; their borders share vertices, so no grid is needed.
+
+    Countries, and seas that are not parts of one another, meet only along shared borders:
+    their union is a coverage union (GEOS drops the shared edges, 5-10 times faster than a
+    general union). A sea listed with a part of it (the Baltic and the Gulf of Riga) needs
+    the general one.
+    """
+    from . import reference
+
+    shapes = list({id(g): g for g in (_lookup(lookup_name, name) for name in names)}.values())
+    if lookup_name == "sea" and reference.seas_overlap(names):
+        return shapely.union_all(shapes)
+    return shapely.coverage_union_all(shapes)
 
 
 def _clip(geometry: BaseGeometry, keep: str) -> BaseGeometry:

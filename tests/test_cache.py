@@ -115,3 +115,16 @@ def test_the_base_map_read_from_the_cache_is_the_one_made(folder: Path):
     finally:
         html.vector_basemap_json.cache_clear()
         html.vector_basemap.cache_clear()
+
+
+def test_the_base_map_entry_is_named_after_the_code_that_makes_it(
+    monkeypatch: pytest.MonkeyPatch,
+):
+    """A change to the page module, to the grid snapping or to the reference data names a
+    new entry (an old one would show the base map as older code made it)."""
+    seen: list[tuple[object, ...]] = []
+    monkeypatch.setattr(html, "cache_file", lambda *args: seen.append(args))
+    html.basemap_cache_file()
+    (args,) = seen
+    names = {part.name for part in args if isinstance(part, Path)}
+    assert {"html.py", "features.py", "world.topo.json", "_world.py"} <= names

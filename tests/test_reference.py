@@ -237,6 +237,37 @@ def test_neighbouring_seas_touch_without_overlapping(a: str, b: str) -> None:
     assert shapely.distance(sa, sb) < 0.01  # they do meet along their shared IHO limit
 
 
+def test_countries_and_seas_that_are_not_parts_of_one_another_form_coverages() -> None:
+    """What `geo.regions` relies on to union named shapes with a coverage union: they meet
+    only along shared borders, vertex for vertex (pairs of seas one by one, since a sea and
+    its parts overlap by design, and `seas_overlap` names exactly those pairs)."""
+    countries = [reference.country(code) for code in _world.world().countries]
+    assert shapely.coverage_is_valid(countries)
+    names = reference.sea_names()
+    for i, a in enumerate(names):
+        for b in names[i + 1 :]:
+            declared = reference.seas_overlap([a, b])
+            pair = [reference.sea(a), reference.sea(b)]
+            assert shapely.coverage_is_valid(pair) is not declared, (a, b)
+            assert (area_km2(shapely.intersection(*pair)) > 1000) is declared, (a, b)
+
+
+def test_a_union_of_named_shapes_is_the_general_union() -> None:
+    from geo.regions import _named_union
+
+    rng = np.random.default_rng(7)
+    codes, seas = sorted(_world.world().countries), reference.sea_names()
+    picks = [("country", list(rng.choice(codes, size=k, replace=False))) for k in (2, 9, 40)]
+    picks += [("sea", list(rng.choice(seas, size=k, replace=False))) for k in (2, 5, 12)]
+    picks += [("sea", ["Baltic Sea", "Gulf of Riga", "Black Sea"]), ("country", ["POL", "pol"])]
+    picks += [("sea", ["Mediterranean Sea", "Aegean Sea"]), ("sea", seas)]
+    for kind, chosen in picks:
+        ours = _named_union(kind, tuple(chosen))
+        general = shapely.union_all([getattr(reference, kind)(name) for name in chosen])
+        assert ours.is_valid and ours.equals(general), (kind, chosen)
+        assert shapely.get_num_coordinates(ours) == shapely.get_num_coordinates(general)
+
+
 def test_the_mediterranean_contains_the_adriatic_and_the_aegean() -> None:
     med = reference.sea("Mediterranean Sea")
     for name in ("Adriatic Sea", "Aegean Sea"):

@@ -16,6 +16,7 @@ returned geometries are shared: treat them as read-only, as shapely does.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from shapely.geometry.base import BaseGeometry
@@ -35,6 +36,7 @@ __all__ = [
     "resolve_sea",
     "sea",
     "sea_names",
+    "seas_overlap",
 ]
 
 
@@ -80,6 +82,17 @@ def sea(name: str) -> BaseGeometry:
     True
     """
     return _world.sea_geometry(resolve_sea(name))
+
+
+def seas_overlap(names: Iterable[str]) -> bool:
+    """Tell whether the water of any two of the named seas overlaps: one is a part or a
+    subdivision of the other. Other seas, like countries, only share borders.
+
+    >>> seas_overlap(["Baltic", "Gulf of Riga"]), seas_overlap(["Baltic proper", "Gulf of Riga"])
+    (True, False)
+    """
+    canonical = {resolve_sea(name) for name in names}
+    return any(_world.overlapping_seas(name) & canonical for name in canonical)
 
 
 def land() -> BaseGeometry:

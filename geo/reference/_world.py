@@ -19,7 +19,15 @@ from ..cache import cache_file, write_quietly
 from ._names import NameIndex
 from ._topojson import decode_arcs, decode_geometry
 
-__all__ = ["DATA_FILE", "World", "country_geometry", "land_geometry", "sea_geometry", "world"]
+__all__ = [
+    "DATA_FILE",
+    "World",
+    "country_geometry",
+    "land_geometry",
+    "overlapping_seas",
+    "sea_geometry",
+    "world",
+]
 
 DATA_FILE = "world.topo.json"
 
@@ -107,6 +115,24 @@ def _write_decoded(path: Path, arcs: list[np.ndarray], objects: Mapping[str, Any
         objects=np.frombuffer(json.dumps(objects).encode("utf-8"), dtype=np.uint8),
     )
     write_quietly(path, buffer.getvalue())
+
+
+def overlapping_seas(name: str) -> frozenset[str]:
+    """The other seas whose water overlaps that of the sea with canonical `name`: its parts
+    or subdivisions, and the sea it is a part or subdivision of. Any two other seas (and any
+    two countries) only meet along shared borders, vertex for vertex (tested)."""
+    return _sea_overlaps().get(name, frozenset())
+
+
+@functools.cache
+def _sea_overlaps() -> dict[str, frozenset[str]]:
+    pairs: dict[str, set[str]] = {}
+    for name, obj in world().seas.items():
+        props = obj["properties"]
+        for inner in [*props.get("parts", ()), *props.get("subdivisions", ())]:
+            pairs.setdefault(name, set()).add(inner)
+            pairs.setdefault(inner, set()).add(name)
+    return {name: frozenset(others) for name, others in pairs.items()}
 
 
 @functools.cache

@@ -593,10 +593,11 @@ def vector_basemap_json() -> str | None:
 
 def basemap_cache_file() -> Path | None:
     """Where the vector base map's text is kept between runs (`geo.cache`), or None: its name
-    holds a digest of what the text is made from (the reference geography, this module,
-    shapely and GEOS)."""
+    holds a digest of what the text is made from (the reference geography, this module and
+    the one that snaps its shapes to the grid, shapely and GEOS)."""
     here = Path(__file__).resolve()
-    sources = [here, *sorted((here.parents[1] / "reference").glob("*.*"))]
+    sources = [here, here.with_name("features.py")]
+    sources += sorted((here.parents[1] / "reference").glob("*.*"))
     return cache_file(
         "basemap",
         ".json",
