@@ -275,10 +275,10 @@ def read_gpkg(path: Path, atlas: Atlas) -> Iterator[tuple[str, BaseGeometry | No
 
 
 def read_page(atlas: Atlas) -> Iterator[tuple[str, BaseGeometry | None]]:
-    from geo.render.html import page_data
+    from geo.render.html import page_data, page_features
 
     for layer in page_data(atlas, offline=False)["layers"]:
-        for feature in layer["features"]["features"]:
+        for feature in page_features(layer):
             geometry = feature["geometry"]
             yield str(feature["properties"]["id"]), None if geometry is None else shape(geometry)
 

@@ -116,9 +116,12 @@ def _groups(atlas: Atlas) -> list[dict[str, Any]]:
 #: to pan. The layers with the fewest sites keep their markers; the others are drawn on one
 #: canvas (the text version then lists what a screen reader cannot reach on the map).
 DOM_SITE_BUDGET = 2_000
-#: A layer with more features or vertices than this travels as columns (`compact_features`).
+#: A layer with more features or vertices than this travels as columns (`compact_features`):
+#: a few countries' borders are enough for the columns to take half the text of GeoJSON
+#: (which spells out each coordinate as a float; the columns hold small integers in one
+#: string), in about the same time.
 COMPACT_MIN_FEATURES = 1_000
-COMPACT_MIN_VERTICES = 50_000
+COMPACT_MIN_VERTICES = 5_000
 #: Lines and outlines of a compact layer are simplified with this tolerance before they are
 #: snapped to the grid: about a metre, a pixel at zoom 16 (the tile servers' last but three).
 SIMPLIFY_DEG = 1e-5
