@@ -213,6 +213,31 @@ def test_small_fans_anywhere_keep_a_valid_shape_on_the_page():
         assert shape.is_valid and page.is_valid and not page.is_empty, (lon, lat, radius_km, beam)
 
 
+def test_jagged_polygons_a_few_grid_cells_across_stay_valid_on_the_page():
+    """The page rounds a polygon vertex by vertex where that keeps it valid and snap-rounds
+    it whole where it would fold: random stars a few cells across take both ways."""
+    rng = np.random.default_rng(7)
+    grid = 10.0**-PAGE_DECIMALS
+    folds = 0
+    for _ in range(500):
+        n = int(rng.integers(3, 40))
+        angles = np.sort(rng.uniform(0, 2 * np.pi, n))
+        radii = rng.uniform(0.3, 8, n) * grid
+        lon, lat = rng.uniform(-179, 179), rng.uniform(-89, 89)
+        star = shapely.Polygon(np.column_stack([lon + radii * np.cos(angles),
+                                                lat + radii * np.sin(angles)]))  # fmt: skip
+        if not star.is_valid or star.area == 0:
+            continue
+        page = rounded(star, PAGE_DECIMALS)
+        assert page.is_valid and not page.is_empty, star.wkt
+        xy = shapely.get_coordinates(page)
+        assert np.allclose(xy, np.round(xy, PAGE_DECIMALS), rtol=0, atol=1e-9), star.wkt
+        # the outline moves by at most half a cell's diagonal: so does the area, times its length
+        assert abs(page.area - star.area) <= star.length * grid, star.wkt
+        folds += not shapely.set_precision(star, grid, mode="pointwise").is_valid
+    assert 20 < folds < 480  # both ways were taken
+
+
 def test_a_nearly_full_fan_is_the_ring_minus_a_slit():
     almost = fan(21.01, 52.23, 1000.0, azimuth_deg=90.0, beam_deg=360.0 - geodesy.MIN_BEAM_DEG)
     assert_valid_map_shape(almost)

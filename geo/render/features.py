@@ -313,13 +313,15 @@ def on_grid_polygons(shapes: np.ndarray, grid: float) -> np.ndarray:
     >>> notch.wkt  # rounded that way it would touch itself: snap-rounded
     'MULTIPOLYGON (((0 0, 2 0, 0 1, 0 0)), ((4 1, 2 0, 4 0, 4 1)))'
     """
-    rounded = shapely.set_precision(shapes, grid, mode="pointwise")
-    folded = ~shapely.is_valid(rounded) | (shapely.is_empty(rounded) & ~shapely.is_empty(shapes))
+    pointwise = shapely.set_precision(shapes, grid, mode="pointwise")
+    folded = ~shapely.is_valid(pointwise) | (
+        shapely.is_empty(pointwise) & ~shapely.is_empty(shapes)
+    )
     # (a valid ring keeps three distinct points: dropping repeats cannot break it)
-    rounded[~folded] = shapely.remove_repeated_points(rounded[~folded])
+    pointwise[~folded] = shapely.remove_repeated_points(pointwise[~folded])
     if folded.any():
-        rounded[folded] = shapely.set_precision(shapes[folded], grid)
-    return _oriented_array(rounded)
+        pointwise[folded] = shapely.set_precision(shapes[folded], grid)
+    return _oriented_array(pointwise)
 
 
 def _oriented_array(geoms: np.ndarray) -> np.ndarray:
