@@ -496,10 +496,8 @@ def _check_place_name(kind: str, value: Any) -> Any:
         return value
     if _place_name_regex(kind).match(value):
         return value
-    from .reference._names import normalize
-
     index = _place_index(kind)
-    found = index.lookup.get(normalize(value))  # unknown: said where the shape is built
+    found = index.find(value)  # unknown: said where the shape is built
     if found is None:
         return value
     raise ValueError(

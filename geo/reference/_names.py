@@ -68,10 +68,14 @@ class NameIndex:
             raise ReferenceLookupError(
                 f"{self.kind} name must be text, got {name!r} ({type(name).__name__})"
             )
-        found = self.lookup.get(normalize(name))
+        found = self.find(name)
         if found is None:
             raise ReferenceLookupError(self.unknown_message(name))
         return found
+
+    def find(self, name: str) -> str | None:
+        """Return the canonical id for the spelling ``name``, or None when none is known."""
+        return self.lookup.get(normalize(name))
 
     def suggestions(self, name: str, limit: int = 3) -> list[str]:
         """Return up to ``limit`` canonical ids whose spellings are closest to ``name``.

@@ -221,16 +221,10 @@ def rounded(geom: BaseGeometry, decimals: int) -> BaseGeometry:
     """
     if geom.geom_type == "GeometryCollection":
         return shapely.GeometryCollection([rounded(part, decimals) for part in geom.geoms])
-    grid = 10.0**-decimals
-    if isinstance(geom, (shapely.Polygon, shapely.MultiPolygon)):
-        if not geom.is_valid:  # GEOS snap-rounds valid polygons; an invalid one is repaired
-            geom = shapely.make_valid(geom, method="structure", keep_collapsed=False)
-        snapped = on_grid_polygons(np.array([geom], dtype=object), grid)[0]
-        if snapped.is_empty and not geom.is_empty:
-            snapped = collapsed(geom, grid)
-    else:
-        snapped = shapely.set_precision(geom, grid, mode="pointwise")
-    return shapely.transform(snapped, lambda xy: xy + 0.0)
+    if geom.is_empty:
+        return geom
+    snapped: BaseGeometry = rounded_array([geom], decimals)[0]
+    return snapped
 
 
 def collapsed(geom: BaseGeometry, grid: float) -> BaseGeometry:
@@ -359,8 +353,7 @@ def geojson_geometry(geom: BaseGeometry | None, decimals: int) -> dict[str, Any]
     """
     if geom is None or geom.is_empty:
         return None
-    snapped = rounded(geom, decimals)  # polygons come back oriented as RFC 7946 asks
-    return None if snapped.is_empty else _geojson(snapped)
+    return _geojson(rounded(geom, decimals))  # polygons come back oriented as RFC 7946 asks
 
 
 def _geojson(geom: BaseGeometry) -> dict[str, Any]:
@@ -389,12 +382,14 @@ def layer_to_geojson_features(
     Properties: the feature columns, then ``layer_title``, ``group`` and the simplestyle keys.
     """
     extra = {"layer_title": layer.title, "group": layer.group, **style_properties(layer.style)}
+    records = feature_records(layer)
+    shapes = rounded_array([geom for _, geom in records], decimals)  # the layer at once
     return [
         {
             "type": "Feature",
             "id": props["id"],
-            "geometry": geojson_geometry(geom, decimals),
+            "geometry": None if shape is None else _geojson(shape),
             "properties": {**props, **extra},
         }
-        for props, geom in feature_records(layer)
+        for (props, _), shape in zip(records, shapes)
     ]

@@ -31,7 +31,7 @@ from geo.render.features import (
     feature_records,
     layer_to_geojson_features,
     oriented,
-    rounded,
+    rounded_array,
     source_dict,
     style_properties,
 )
@@ -458,8 +458,7 @@ def _kml_placemark(parent: ET.Element, props: dict[str, Any], geom: Any, layer: 
         style_id = _uncertain_style_id(style_id)
     _sub(mark, "styleUrl", f"#{style_id}")
     _extended_data(mark, {**props, "layer_title": layer.title, "group": layer.group})
-    # snapped as a whole, so the rounded polygon is still valid (not each number on its own)
-    _kml_geometry(mark, None if geom is None else rounded(geom, COORD_DECIMALS))
+    _kml_geometry(mark, geom)
 
 
 def _folder_html(layer: Layer) -> str:
@@ -479,8 +478,11 @@ def _kml_folder(parent: ET.Element, layer: Layer, folder_id: str, style_id: str)
     if not layer.visible:
         _sub(folder, "visibility", 0)
     _sub(folder, "description", _folder_html(layer))
-    for props, geom in feature_records(layer):
-        _kml_placemark(folder, props, geom, layer, style_id)
+    records = feature_records(layer)
+    # snapped as wholes, so that a rounded polygon stays valid (not each number on its own)
+    shapes = rounded_array([geom for _, geom in records], COORD_DECIMALS)
+    for (props, _), shape in zip(records, shapes):
+        _kml_placemark(folder, props, shape, layer, style_id)
 
 
 def atlas_to_kml_bytes(atlas: Atlas) -> bytes:
