@@ -28,12 +28,13 @@ temporary folder (`bench/synthetic.py`). For each workload:
 - the geometry loss of our page: the largest Hausdorff distance between each feature's shape
   in the Atlas and on the page (metres, an upper bound), and how many page shapes are invalid.
 
-For the shipped layers the bench also times `python -c "import click, folium, geopandas,
-pyproj, shapely, yaml; from pydantic import BaseModel"` (the dependencies a build imports,
-alone; pydantic loads its model machinery only when BaseModel is first asked for, so a bare
-`import pydantic` leaves most of its import out), between the builds, with the garbage
-collector off as build_map.py imports them (and, for the record, on), and prints our build
-time over the first.
+For the shipped layers the bench also times importing the dependencies alone: a child runs
+the build once and lists every module outside `geo` that it loads (the packages and the parts
+of them the build uses: `from pydantic import Field` loads more of pydantic than `import
+pydantic`), and `python -c` imports exactly those, in the order the build did, between the
+builds: as the build imports them (the garbage collector off while they load, then what they
+made frozen, as build_map.py and geo.cli do) and, for the record, plainly. Our build time over
+the first is the ratio the issue's target names: it counts our own work only.
 Children run with bytecode caching on (as on a user's machine), and each figure is the best
 of its runs, the first of which warms that cache.
 `--code DIR` measures another checkout of the project (to compare before and after a change).
@@ -64,12 +65,26 @@ sys.path.insert(0, str(HERE))
 from synthetic import WORKLOADS, write_workload  # noqa: E402
 
 PYTHON = sys.executable
-#: every package a build of the map imports (pyproject's dependencies that an HTML build uses);
-#: a bare `import pydantic` defers most of pydantic's own import to the first use of BaseModel
-IMPORTS = "import click, folium, geopandas, pyproj, shapely, yaml; from pydantic import BaseModel"
-#: the same, as build_map.py imports them: with the garbage collector off (a tenth faster),
-#: so that the ratio to the build counts only our own work
-IMPORTS_AS_BUILT = "import gc; gc.disable(); " + IMPORTS
+#: Lists the modules outside `geo` that a build loads (argv: code folder, build arguments...),
+#: as JSON on stdout's last line: those a real importable module of that name, in load order.
+LIST_IMPORTS = """
+import sys
+before = set(sys.modules)
+code, *args = sys.argv[1:]
+sys.path.insert(0, code)
+sys.argv = [code + "/build_map.py", *args]
+with open(sys.argv[0], encoding="utf-8") as script:
+    program = compile(script.read(), sys.argv[0], "exec")
+try:
+    exec(program, {"__name__": "__main__", "__file__": sys.argv[0]})
+except SystemExit as exc:
+    if exc.code:
+        raise
+names = [n for n, m in list(sys.modules.items()) if n not in before and n.partition(".")[0]
+         != "geo" and getattr(getattr(m, "__spec__", None), "name", None) == n]
+import json
+print(json.dumps(names))
+"""
 #: children write and reuse bytecode as on a user's machine, whatever this shell says
 CHILD_ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 PAGE_TIMEOUT_MS = 300_000
@@ -312,7 +327,22 @@ class Result:
     peer_page: PageFigures | None = None
     loss: dict[str, Any] = field(default_factory=dict)
     import_s: float | None = None  # importing the dependencies as build_map.py does
-    plain_import_s: float | None = None  # the same with the garbage collector on
+    import_modules: int = 0  # how many modules that is
+    plain_import_s: float | None = None  # the same, plainly (collector on, nothing frozen)
+
+
+def dependency_imports(code: Path, build_args: list[str]) -> tuple[str, str]:
+    """`python -c` programs that import what a build with `build_args` imports from outside
+    `geo`, and nothing else: plainly, and as a build imports them (the garbage collector off
+    while they load, then what they made frozen: a third faster, most of it at exit, where a
+    frozen heap is not collected), so that the ratio to the build counts only our own work."""
+    listed = subprocess.run(
+        [PYTHON, "-c", LIST_IMPORTS, str(code), *build_args],
+        cwd=code, env=CHILD_ENV, capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    names = json.loads(listed.stdout.strip().splitlines()[-1])
+    plain = "\n".join(f"__import__({n!r})" for n in names)
+    return plain, "import gc; gc.disable()\n" + plain + "\ngc.freeze(); gc.enable()"
 
 
 def run_workload(
@@ -330,12 +360,16 @@ def run_workload(
              str(ours_html)]  # fmt: skip
     print(f"[{name}] our build ×{repeat} ...", flush=True)
     runs, imports, plain_imports = [], [], []
+    if name == "shipped":
+        plain, as_built = dependency_imports(code, build[2:])
+        result.import_modules = plain.count("__import__")
+        print(f"[{name}] the build imports {result.import_modules} modules from outside geo")
     for _ in range(repeat):
         runs.append(run_timed(build, cwd=code, log=folder / "ours.log"))
         if name == "shipped":  # between builds, so that both see the same machine
             log = folder / "import.log"
-            imports.append(run_timed([PYTHON, "-c", IMPORTS_AS_BUILT], cwd=code, log=log))
-            plain_imports.append(run_timed([PYTHON, "-c", IMPORTS], cwd=code, log=log))
+            imports.append(run_timed([PYTHON, "-c", as_built], cwd=code, log=log))
+            plain_imports.append(run_timed([PYTHON, "-c", plain], cwd=code, log=log))
     result.ours = best(runs)
     if imports:
         result.import_s, result.plain_import_s = best(imports).wall_s, best(plain_imports).wall_s
@@ -416,7 +450,7 @@ def rows(result: Result) -> list[tuple[str, str, float | None, float | None, str
     ]
     if result.import_s is not None:
         metrics[:0] = [("import deps (s)", result.import_s, None),
-                       ("  collector on (s)", result.plain_import_s, None)]  # fmt: skip
+                       ("  plain import (s)", result.plain_import_s, None)]  # fmt: skip
     out = []
     for metric, ours, peer in metrics:
         if ours is None and peer is None:

@@ -1,10 +1,12 @@
 """Build a region's geometry from its shape: polygons, named countries and seas, set algebra,
 geodesic buffers and land/sea clipping.
 
-A built region is snap-rounded on a grid of 1e-8 degree (about 1 mm): a cut vertex (Russia cut
-at 60° E, say) lies a hair off the edge of the shape it meets, and the union leaves a crack of
-no width there, a spike of the outline into the shape. Snapping the finished region closes
-them; the set algebra inside stays exact (and fast). Built shapes are cached by their
+A built region is put on a grid of 1e-8 degree (about 1 mm): a cut vertex (Russia cut at 60° E,
+say) lies a hair off the edge of the shape it meets, and the union leaves a crack of no width
+there, a spike of the outline into the shape. On the grid the spike folds back on itself, so
+such a region is snap-rounded, which closes the cracks; one without them is rounded vertex by
+vertex (`geo.grid.on_grid_polygons`, the same shape several times faster). The set algebra
+inside stays exact (and fast). Built shapes are cached by their
 description, so a shape used twice (the same seas in several layers) is built once.
 """
 
@@ -21,6 +23,7 @@ from shapely.geometry.base import BaseGeometry
 
 from . import geodesy
 from .errors import ReferenceLookupError
+from .grid import on_grid_polygons
 from .schema import SHAPE_OPERANDS, Point, Shape
 from .yamlio import PathKey
 
@@ -69,7 +72,11 @@ class _Key:
 
 @functools.lru_cache(maxsize=_CACHE_SIZE)
 def _snapped(key: _Key) -> BaseGeometry:
-    return shapely.set_precision(_build(key), SNAP_GRID_DEG)
+    built = _build(key)
+    if built.geom_type in ("Polygon", "MultiPolygon"):
+        snapped: BaseGeometry = on_grid_polygons(np.array([built]), SNAP_GRID_DEG)[0]
+        return snapped
+    return shapely.set_precision(built, SNAP_GRID_DEG)
 
 
 @functools.lru_cache(maxsize=_CACHE_SIZE)

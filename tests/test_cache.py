@@ -127,4 +127,4 @@ def test_the_base_map_entry_is_named_after_the_code_that_makes_it(
     html.basemap_cache_file()
     (args,) = seen
     names = {part.name for part in args if isinstance(part, Path)}
-    assert {"html.py", "features.py", "world.topo.json", "_world.py"} <= names
+    assert {"html.py", "grid.py", "world.topo.json", "_world.py"} <= names

@@ -28,7 +28,7 @@ from geo.geodesy import (
     ring,
     rings,
 )
-from geo.render.features import rounded
+from geo.grid import rounded
 from geo.schema import link_ends_problem
 
 GEOD = Geod(ellps="WGS84")
@@ -236,6 +236,28 @@ def test_jagged_polygons_a_few_grid_cells_across_stay_valid_on_the_page():
         assert abs(page.area - star.area) <= star.length * grid, star.wkt
         folds += not shapely.set_precision(star, grid, mode="pointwise").is_valid
     assert 20 < folds < 480  # both ways were taken
+
+
+@pytest.mark.parametrize(
+    "wkt",
+    [
+        "POLYGON ((0 0, 1 1, 1 0, 0 1, 0 0))",  # a bow tie: its ring crosses itself
+        "POLYGON ((0 0, 1 0, 1 1, 0.5 0.000001, 0 1, 0 0))",  # a notch that folds on the grid
+        "MULTIPOLYGON (((0 0, 2 0, 2 2, 0 2, 0 0)), ((1 1, 3 1, 3 3, 1 3, 1 1)))",  # overlap
+        "POLYGON ((0 0, 4 0, 4 4, 0 4, 0 0), (1 1, 5 1, 5 2, 1 2, 1 1))",  # hole out of shell
+    ],
+)
+def test_an_invalid_polygon_in_a_frame_comes_out_of_the_rounding_valid(wkt):
+    """A frame built by hand may hold an invalid polygon: the page still gets a valid one,
+    on the grid, covering what GEOS's repair of it covers."""
+    shape = shapely.from_wkt(wkt)
+    assert not shape.is_valid or not shapely.set_precision(shape, 1e-5, mode="pointwise").is_valid
+    page = rounded(shape, PAGE_DECIMALS)
+    assert page.is_valid and not page.is_empty
+    xy = shapely.get_coordinates(page)
+    assert np.allclose(xy, np.round(xy, PAGE_DECIMALS), rtol=0, atol=1e-9)
+    repaired = shapely.make_valid(shape, method="structure")
+    assert page.symmetric_difference(repaired).area <= repaired.length * 10.0**-PAGE_DECIMALS
 
 
 def test_a_nearly_full_fan_is_the_ring_minus_a_slit():

@@ -34,13 +34,17 @@ One job per module, all private; this package re-exports the public names:
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from ._angles import wrap_lon_deg
 from ._antimeridian import seamless_outline, split_antimeridian
-from ._buffers import buffer
 from ._checks import MAX_BUFFER_KM, MAX_RADIUS_KM, MIN_BEAM_DEG, MIN_BUFFER_KM, MIN_RADIUS_KM
 from ._lines import geodesic_line, geodesic_lines
 from ._measure import geodesic_area_km2, geodesic_length_km
 from ._rings import fan, fans, ring, rings
+
+if TYPE_CHECKING:
+    from ._buffers import buffer
 
 __all__ = [
     "MAX_BUFFER_KM",
@@ -61,3 +65,12 @@ __all__ = [
     "split_antimeridian",
     "wrap_lon_deg",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    # geodesic buffers load on first use: most maps have none (a hundredth of a small build)
+    if name == "buffer":
+        from ._buffers import buffer
+
+        return buffer
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

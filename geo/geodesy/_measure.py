@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import shapely
 from shapely.geometry import LineString, Polygon
@@ -15,7 +17,14 @@ _F = GEOD.f
 _E2 = _F * (2.0 - _F)
 _E = float(np.sqrt(_E2))
 _B_M = _A_M * (1.0 - _F)
-_GAUSS_U, _GAUSS_W = np.polynomial.legendre.leggauss(8)
+
+
+@functools.cache
+def _gauss_legendre() -> tuple[np.ndarray, np.ndarray]:
+    """Nodes and weights of 8-point Gauss-Legendre quadrature on [-1, 1] (numpy.polynomial
+    loads on first use: most maps measure no area)."""
+    nodes, weights = np.polynomial.legendre.leggauss(8)
+    return nodes, weights
 
 
 def _zone_area_m2_per_rad(lat_deg: np.ndarray) -> np.ndarray:
@@ -29,9 +38,10 @@ def ring_area_m2(xy: np.ndarray) -> float:
     x, y = xy[:, 0], xy[:, 1]
     dlon = np.radians(np.diff(x))
     # Latitude varies linearly along each drawn edge: average the zone area over it.
-    u = (_GAUSS_U + 1.0) / 2.0
+    nodes, weights = _gauss_legendre()
+    u = (nodes + 1.0) / 2.0
     lat = y[:-1, None] + u[None, :] * np.diff(y)[:, None]
-    mean = (_zone_area_m2_per_rad(lat) * _GAUSS_W[None, :]).sum(axis=1) / 2.0
+    mean = (_zone_area_m2_per_rad(lat) * weights[None, :]).sum(axis=1) / 2.0
     return abs(float(np.dot(dlon, mean)))
 
 

@@ -10,16 +10,46 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, overload
 
 import numpy as np
 import shapely
 from shapely.geometry.base import BaseGeometry
 
-__all__ = ["decode_arcs", "decode_geometry", "ring_coords"]
+__all__ = ["Arcs", "decode_arcs", "decode_geometry", "ring_coords"]
 
 
-def decode_arcs(topology: Mapping[str, Any]) -> list[np.ndarray]:
+class Arcs(Sequence[np.ndarray]):
+    """A topology's arcs as views into one ``(n, 2)`` array of positions, ``xy``: arc ``i`` is
+    ``xy[ends[i]:ends[i + 1]]`` (thousands of arcs are one array, not thousands).
+
+    >>> arcs = Arcs(np.arange(10.0).reshape(5, 2), [2, 3])
+    >>> len(arcs), arcs[1].tolist(), arcs[-1].shape
+    (2, [[4.0, 5.0], [6.0, 7.0], [8.0, 9.0]], (3, 2))
+    """
+
+    def __init__(self, xy: np.ndarray, lengths: Sequence[int] | np.ndarray) -> None:
+        self.xy = xy
+        self.lengths = np.asarray(lengths, dtype=np.int64)
+        self._ends: list[int] = [0, *np.cumsum(self.lengths).tolist()]
+
+    def __len__(self) -> int:
+        return len(self._ends) - 1
+
+    @overload
+    def __getitem__(self, index: int) -> np.ndarray: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[np.ndarray]: ...
+
+    def __getitem__(self, index: int | slice) -> np.ndarray | Sequence[np.ndarray]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(len(self))[index]]
+        i = range(len(self))[index]  # negative indexes count from the end; IndexError beyond
+        return self.xy[self._ends[i] : self._ends[i + 1]]
+
+
+def decode_arcs(topology: Mapping[str, Any]) -> Arcs:
     """Return every arc of ``topology`` as an ``(n, 2)`` float array of lon/lat degrees.
 
     >>> topo = {"transform": {"scale": [0.5, 0.25], "translate": [-10, 40]},
@@ -29,7 +59,7 @@ def decode_arcs(topology: Mapping[str, Any]) -> list[np.ndarray]:
     """
     raw = topology["arcs"]
     if not raw:
-        return []
+        return Arcs(np.empty((0, 2)), [])
     lengths = np.fromiter((len(arc) for arc in raw), dtype=np.int64, count=len(raw))
     # One flat array and one cumulative sum per arc are much faster than numpy per arc.
     positions = list(itertools.chain.from_iterable(raw))
@@ -49,7 +79,7 @@ def decode_arcs(topology: Mapping[str, Any]) -> list[np.ndarray]:
         flat = grid * np.asarray(transform["scale"], dtype=np.float64) + np.asarray(
             transform["translate"], dtype=np.float64
         )
-    return np.split(flat, starts[1:])
+    return Arcs(flat, lengths)
 
 
 def ring_coords(arcs: Sequence[np.ndarray], refs: Sequence[int]) -> np.ndarray:
@@ -64,9 +94,18 @@ def ring_coords(arcs: Sequence[np.ndarray], refs: Sequence[int]) -> np.ndarray:
     return np.concatenate(parts) if parts else np.empty((0, 2))
 
 
-def _polygon(arcs: Sequence[np.ndarray], rings: Sequence[Sequence[int]]) -> shapely.Polygon:
-    shell, *holes = (ring_coords(arcs, ring) for ring in rings)
-    return shapely.Polygon(shell, holes)
+def _polygons(
+    arcs: Sequence[np.ndarray], polygons: Sequence[Sequence[Sequence[int]]]
+) -> np.ndarray:
+    """The polygons (each a list of rings, each a list of arc refs) as an array of shapely
+    polygons, made by GEOS in one call (a shapely object per ring took most of the time)."""
+    rings = [ring_coords(arcs, ring) for polygon in polygons for ring in polygon]
+    ring_ends = np.cumsum([0, *(len(ring) for ring in rings)])
+    polygon_ends = np.cumsum([0, *(len(polygon) for polygon in polygons)])
+    coords = np.concatenate(rings) if rings else np.empty((0, 2))
+    return shapely.from_ragged_array(
+        shapely.GeometryType.POLYGON, coords, (ring_ends, polygon_ends)
+    )
 
 
 def decode_geometry(arcs: Sequence[np.ndarray], obj: Mapping[str, Any]) -> BaseGeometry:
@@ -84,9 +123,10 @@ def decode_geometry(arcs: Sequence[np.ndarray], obj: Mapping[str, Any]) -> BaseG
     kind = obj.get("type")
     refs = obj.get("arcs", [])
     if kind == "Polygon":
-        return _polygon(arcs, refs)
+        polygon: BaseGeometry = _polygons(arcs, [refs])[0]
+        return polygon
     if kind == "MultiPolygon":
-        return shapely.MultiPolygon([_polygon(arcs, rings) for rings in refs])
+        return shapely.MultiPolygon(list(_polygons(arcs, refs)))
     if kind == "LineString":
         return shapely.LineString(ring_coords(arcs, refs))
     if kind == "MultiLineString":

@@ -17,7 +17,7 @@ from shapely.geometry.base import BaseGeometry
 
 from ..cache import cache_file, write_quietly
 from ._names import NameIndex
-from ._topojson import decode_arcs, decode_geometry
+from ._topojson import Arcs, decode_arcs, decode_geometry
 
 __all__ = [
     "DATA_FILE",
@@ -36,7 +36,7 @@ DATA_FILE = "world.topo.json"
 class World:
     """The decoded reference topology: arcs, geometry objects and the two name indexes."""
 
-    arcs: tuple[np.ndarray, ...]
+    arcs: Arcs
     countries: Mapping[str, Mapping[str, Any]]  # alpha-3 code -> TopoJSON geometry object
     seas: Mapping[str, Mapping[str, Any]]  # canonical sea name -> TopoJSON geometry object
     land: Mapping[str, Any]
@@ -85,15 +85,14 @@ def world() -> World:
         if cache is not None:
             _write_decoded(cache, *decoded)
     arcs, objects = decoded
-    for arc in arcs:
-        arc.flags.writeable = False  # shared by every cached geometry: keep it intact
+    arcs.xy.flags.writeable = False  # shared by every cached geometry (as views): keep it intact
     countries = {obj["id"]: obj for obj in objects["countries"]["geometries"]}
     seas = {obj["id"]: obj for obj in objects["seas"]["geometries"]}
     land = objects["land"]["geometries"][0]
-    return World(tuple(arcs), countries, seas, land, _country_index(countries), _sea_index(seas))
+    return World(arcs, countries, seas, land, _country_index(countries), _sea_index(seas))
 
 
-def _read_decoded(path: Path) -> tuple[list[np.ndarray], dict[str, Any]] | None:
+def _read_decoded(path: Path) -> tuple[Arcs, dict[str, Any]] | None:
     """The arcs and objects kept by `_write_decoded`, or None when they cannot be read."""
     try:
         with np.load(path, allow_pickle=False) as kept:
@@ -103,15 +102,15 @@ def _read_decoded(path: Path) -> tuple[list[np.ndarray], dict[str, Any]] | None:
         return None
     if xy.ndim != 2 or xy.shape[1] != 2 or lengths.sum() != len(xy):
         return None
-    return np.split(xy, np.cumsum(lengths)[:-1]), objects
+    return Arcs(xy, lengths), objects
 
 
-def _write_decoded(path: Path, arcs: list[np.ndarray], objects: Mapping[str, Any]) -> None:
+def _write_decoded(path: Path, arcs: Arcs, objects: Mapping[str, Any]) -> None:
     buffer = io.BytesIO()
     np.savez(
         buffer,
-        xy=np.concatenate(arcs) if arcs else np.zeros((0, 2)),
-        lengths=np.array([len(arc) for arc in arcs], dtype=np.int64),
+        xy=arcs.xy,
+        lengths=arcs.lengths,
         objects=np.frombuffer(json.dumps(objects).encode("utf-8"), dtype=np.uint8),
     )
     write_quietly(path, buffer.getvalue())

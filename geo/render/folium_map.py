@@ -3,11 +3,12 @@
 What folium gives a user stays: the returned map takes folium layers and plugins, saves with
 `.save()` and shows itself in Jupyter. What the project needs on top:
 
-- **Text stays text.** Our parts are rendered once and reach the page as they are
-  (`_LiteralMacro`); folium would run a MacroElement's output through Jinja a second time, so
-  `{{ … }}` in a layer's name would be evaluated. User strings travel as JSON data and are
-  written into the page by our script with `textContent`, never by folium's popup, tooltip or
-  layer-control widgets, which insert markup.
+- **Text stays text.** Our parts are written by Python, escaped where they go into markup, and
+  reach the page as they are (`_LiteralMacro`); folium would run a MacroElement's output
+  through Jinja a second time, so `{{ … }}` in a layer's name would be evaluated. (Nor do they
+  need Jinja to make them: compiling our templates took a twentieth of a small map's build.)
+  User strings travel as JSON data and are written into the page by our script with
+  `textContent`, never by folium's popup, tooltip or layer-control widgets, which insert markup.
 - **Stable ids.** Our elements get ids derived from the layer ids (`_stable_id`), set on our own
   objects after they are made; folium's id generator is never touched, so any other map built
   in the same process (before, after, in another thread) keeps its own random ids.
@@ -30,17 +31,15 @@ from contextlib import contextmanager
 from typing import Any
 
 import folium
-import jinja2
 from branca.element import Element, Figure, Link, MacroElement
 from folium.elements import JSCSSMixin
 from folium.raster_layers import TileLayer
+from jinja2.utils import htmlsafe_json_dumps
 
 from .. import __version__
 from ..atlas_types import Atlas, Layer
 from ..errors import OfflineAssetWarning
 from .assets import Assets, cdn_assets, inline_assets, own_file
-
-_ENV = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
 
 
 def script_json(data: Any) -> str:
@@ -90,43 +89,35 @@ class _Text(Element):
         return self._text
 
 
+def _tojson(value: Any) -> str:
+    """JSON for a script, as Jinja's `tojson` writes it (keys sorted; `<>&'` escaped).
+
+    >>> _tojson({"b": "</script>", "a": 1})
+    '{"a": 1, "b": "\\\\u003c/script\\\\u003e"}'
+    """
+    return str(htmlsafe_json_dumps(value, sort_keys=True))
+
+
+def _attr(value: Any) -> str:
+    """Text for an HTML attribute or element: `&<>"'` escaped."""
+    return html.escape(str(value), quote=True)
+
+
 class _LiteralMacro(MacroElement):
-    """A MacroElement whose header, html and script parts are rendered once, then kept as text."""
+    """A MacroElement whose header, html and script parts are made once, as text, by the
+    methods `header_text`, `html_text` and `script_text` a subclass defines (any of them)."""
 
     def render(self, **kwargs: Any) -> str:
         figure = self.get_root()
         if not isinstance(figure, Figure):
             raise TypeError(f"{type(self).__name__} can only be rendered inside a folium Figure")
-        module = self._template.module
         for part in ("header", "html", "script"):
-            macro = getattr(module, part, None)
-            if macro is not None:
-                text = str(macro(self, kwargs))
-                getattr(figure, part).add_child(_Text(text), name=self.get_name())
+            make = getattr(self, f"{part}_text", None)
+            if make is not None:
+                getattr(figure, part).add_child(_Text(make()), name=self.get_name())
         for child in list(self._children.values()):
             child.render(**kwargs)
         return ""  # the parts went into the figure's header, body and script
-
-
-_FIGURE = _ENV.from_string(
-    """<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{{ this.title }}</title>
-<meta name="generator" content="defense-map {{ version }} (folium {{ folium_version }})">
-{{ this.header.render(**kwargs) | safe }}
-</head>
-<body>
-{{ this.html.render(**kwargs) | safe }}
-<script>
-{{ this.script.render(**kwargs) | safe }}
-</script>
-</body>
-</html>
-"""
-)
 
 
 #: The id of the page's text version (one per page, also in a comparison).
@@ -181,41 +172,18 @@ class DefenseFigure(Figure):
             self.html.add_child(_Text("</main>"), name="defense-main-end")
         if self.offline:
             _drop_remote_links(self.header)
-        return _FIGURE.render(
-            this=self, kwargs=kwargs, version=__version__, folium_version=folium.__version__
+        generator = f"defense-map {__version__} (folium {folium.__version__})"
+        head = self.header.render(**kwargs)
+        body = self.html.render(**kwargs)
+        script = self.script.render(**kwargs)
+        return (
+            '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+            '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+            f'<title>{_attr(self.title)}</title>\n<meta name="generator" content="'
+            f'{_attr(generator)}">\n{head}\n</head>\n<body>\n{body}\n<script>\n{script}\n'
+            "</script>\n</body>\n</html>"
         )
 
-
-_MAP = _ENV.from_string(
-    """
-{% macro header(this, kwargs) %}
-{%- if this.include_assets %}
-{%- if this.assets.css_url %}
-<link rel="stylesheet" href="{{ this.assets.css_url }}"
-  integrity="{{ this.assets.css_integrity }}" crossorigin="anonymous">
-{%- else %}
-<style>{{ this.assets.css_inline | safe }}</style>
-{%- endif %}
-{%- if this.assets.js_url %}
-<script src="{{ this.assets.js_url }}"
-  integrity="{{ this.assets.js_integrity }}" crossorigin="anonymous"></script>
-{%- else %}
-<script>{{ this.assets.js_inline | safe }}</script>
-{%- endif %}
-<script>{{ this.no_leaflet_js | safe }}</script>
-<style>{{ this.own_css | safe }}</style>
-<script>{{ this.own_js | safe }}</script>
-{%- endif %}
-{%- endmacro %}
-{% macro html(this, kwargs) %}
-<div class="folium-map dm-map{% if this.pane %} dm-pane dm-pane-{{ this.pane.side }}{% endif %}"
-  id="{{ this.get_name() }}" role="region" aria-label="Interactive map: {{ this.title }}"></div>
-{%- endmacro %}
-{% macro script(this, kwargs) %}
-var {{ this.get_name() }} = L.map({{ this.get_name() | tojson }}, {{ this.map_options | tojson }});
-{%- endmacro %}
-"""
-)
 
 #: What a reader sees when Leaflet cannot be loaded from the CDN (no network, a blocker).
 NO_LEAFLET_MESSAGE = (
@@ -234,7 +202,6 @@ class DefenseMap(_LiteralMacro, folium.Map):
     # Leaflet comes with our own <head> entries (with SRI, or inlined); nothing else is loaded.
     default_js: list[tuple[str, str]] = []  # noqa: RUF012 - folium's own attribute
     default_css: list[tuple[str, str]] = []  # noqa: RUF012
-    _template = _MAP
 
     def __init__(
         self,
@@ -285,6 +252,42 @@ class DefenseMap(_LiteralMacro, folium.Map):
             self.add_child(element, name=layer.id)
         self.add_child(DefenseStart(self.controls), name="defense-start")
 
+    def header_text(self) -> str:
+        """Leaflet (linked with SRI, or inlined), the note for when it cannot load, and our
+        style and script; a second pane of a comparison uses the first one's."""
+        if not self.include_assets:
+            return ""
+        a = self.assets
+        if a.css_url:
+            text = (
+                f'\n<link rel="stylesheet" href="{_attr(a.css_url)}"\n'
+                f'  integrity="{_attr(a.css_integrity)}" crossorigin="anonymous">'
+            )
+        else:
+            text = f"\n<style>{a.css_inline}</style>"
+        if a.js_url:
+            text += (
+                f'\n<script src="{_attr(a.js_url)}"\n'
+                f'  integrity="{_attr(a.js_integrity)}" crossorigin="anonymous"></script>'
+            )
+        else:
+            text += f"\n<script>{a.js_inline}</script>"
+        return (
+            f"{text}\n<script>{self.no_leaflet_js}</script>\n<style>{self.own_css}</style>\n"
+            f"<script>{self.own_js}</script>"
+        )
+
+    def html_text(self) -> str:
+        pane = f" dm-pane dm-pane-{_attr(self.pane['side'])}" if self.pane else ""
+        return (
+            f'\n<div class="folium-map dm-map{pane}"\n  id="{_attr(self.get_name())}" '
+            f'role="region" aria-label="Interactive map: {_attr(self.title)}"></div>'
+        )
+
+    def script_text(self) -> str:
+        name = self.get_name()
+        return f"\nvar {name} = L.map({_tojson(name)}, {_tojson(self.map_options)});"
+
 
 #: Our page scripts, in the order they run: the core first, then the reader's tools.
 PAGE_SCRIPTS = ("map.js", "timeline.js", "search.js", "measure.js")
@@ -306,29 +309,8 @@ def _no_leaflet_script(message: str) -> str:
     )
 
 
-_CONTROLS = _ENV.from_string(
-    """
-{% macro html(this, kwargs) %}
-<script type="application/json" id="{{ this.get_name() }}-data">{{ this.data_json | safe }}</script>
-{%- if this.basemap_json %}
-<script type="application/json" id="{{ this.basemap_id }}">
-{{- this.basemap_json | safe -}}
-</script>
-{%- endif %}
-{%- endmacro %}
-{% macro script(this, kwargs) %}
-var {{ this.get_name() }} = DefenseMap.create(
-  {{ this.map_name }}, DefenseMap.data({{ (this.get_name() ~ "-data") | tojson }}),
-  {% if this.basemap_id %}DefenseMap.data({{ this.basemap_id | tojson }}){% else %}null{% endif %});
-{%- endmacro %}
-"""
-)
-
-
 class DefenseControls(_LiteralMacro):
     """Title, grouped layer panel, legend, timeline, base maps and permalink of one map."""
-
-    _template = _CONTROLS
 
     def __init__(
         self,
@@ -361,20 +343,26 @@ class DefenseControls(_LiteralMacro):
             self.basemap_json = vector_basemap_json()
             self.basemap_id = f"{self.get_name()}-basemap" if self.basemap_json else None
 
+    def html_text(self) -> str:
+        """The controls' data, and the base map's (once per page), as JSON data blocks."""
+        text = (
+            f'\n<script type="application/json" id="{_attr(self.get_name())}-data">'
+            f"{self.data_json}</script>"
+        )
+        if self.basemap_json:
+            text += (
+                f'\n<script type="application/json" id="{_attr(self.basemap_id)}">'
+                f"{self.basemap_json}</script>"
+            )
+        return text
 
-_LAYER = _ENV.from_string(
-    """
-{% macro html(this, kwargs) %}
-{%- if not this.shared %}
-<script type="application/json" id="{{ this.data_id }}">{{ this.data_json | safe }}</script>
-{%- endif %}
-{%- endmacro %}
-{% macro script(this, kwargs) %}
-var {{ this.get_name() }} = {{ this.controls_name }}.layer(
-  DefenseMap.data({{ this.data_id | tojson }}));
-{%- endmacro %}
-"""
-)
+    def script_text(self) -> str:
+        name = self.get_name()
+        basemap = f"DefenseMap.data({_tojson(self.basemap_id)})" if self.basemap_id else "null"
+        return (
+            f"\nvar {name} = DefenseMap.create(\n  {self.map_name}, "
+            f"DefenseMap.data({_tojson(name + '-data')}),\n  {basemap});"
+        )
 
 
 class DefenseLayer(_LiteralMacro, folium.map.Layer):
@@ -382,8 +370,6 @@ class DefenseLayer(_LiteralMacro, folium.map.Layer):
 
     Our layer panel shows and hides it; a folium `LayerControl` added by the user lists it too.
     """
-
-    _template = _LAYER
 
     def __init__(
         self,
@@ -411,20 +397,24 @@ class DefenseLayer(_LiteralMacro, folium.map.Layer):
         if shared is not None and self.shared:
             self.data_id = shared.data_id
 
+    def html_text(self) -> str:
+        """The layer's data as a JSON data block (none when the other pane's is the same)."""
+        if self.shared:
+            return ""
+        return (
+            f'\n<script type="application/json" id="{_attr(self.data_id)}">'
+            f"{self.data_json}</script>"
+        )
 
-_START = _ENV.from_string(
-    """
-{% macro script(this, kwargs) %}
-{{ this.controls_name }}.start();
-{%- endmacro %}
-"""
-)
+    def script_text(self) -> str:
+        return (
+            f"\nvar {self.get_name()} = {self.controls_name}.layer(\n"
+            f"  DefenseMap.data({_tojson(self.data_id)}));"
+        )
 
 
 class DefenseStart(_LiteralMacro):
     """Shows the layers the link or the layer files ask for, once every layer is on the page."""
-
-    _template = _START
 
     def __init__(self, controls: DefenseControls) -> None:
         super().__init__()
@@ -432,20 +422,12 @@ class DefenseStart(_LiteralMacro):
         self._id = controls._id
         self.controls_name = controls.get_name()
 
-
-_SYNC = _ENV.from_string(
-    """
-{% macro script(this, kwargs) %}
-DefenseMap.sync({{ this.left }}, {{ this.right }});
-{%- endmacro %}
-"""
-)
+    def script_text(self) -> str:
+        return f"\n{self.controls_name}.start();"
 
 
 class DefenseSync(_LiteralMacro):
     """Makes the two panes of a comparison pan and zoom together (once both have started)."""
-
-    _template = _SYNC
 
     def __init__(self, left: DefenseMap, right: DefenseMap) -> None:
         super().__init__()
@@ -453,6 +435,9 @@ class DefenseSync(_LiteralMacro):
         self._id = right._id
         self.left = left.controls.get_name()
         self.right = right.controls.get_name()
+
+    def script_text(self) -> str:
+        return f"\nDefenseMap.sync({self.left}, {self.right});"
 
 
 class DefenseCompare(DefenseFigure):

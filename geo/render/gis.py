@@ -25,13 +25,12 @@ from shapely.geometry.base import BaseGeometry
 from geo.atlas_types import FEATURE_COLUMNS, Atlas, Layer, Style
 from geo.errors import ExportError
 from geo.fileio import atomic_target
+from geo.grid import oriented, rounded_array
 from geo.render.features import (
     COORD_DECIMALS,
     STRUCTURED_COLUMNS,
     feature_records,
     layer_to_geojson_features,
-    oriented,
-    rounded_array,
     source_dict,
     style_properties,
 )

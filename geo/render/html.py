@@ -17,6 +17,7 @@ import shapely
 from .. import geodesy
 from ..atlas_types import FEATURE_COLUMNS, Atlas, Layer
 from ..cache import cache_file, write_quietly
+from ..grid import rounded_array
 from .features import (
     geojson_geometry,
     in_wgs84,
@@ -24,7 +25,6 @@ from .features import (
     plain,
     property_columns,
     resolve_sources,
-    rounded_array,
 )
 
 #: 5 decimals of a degree is about 1 m: finer than any source's precision, and a lighter page.
@@ -599,7 +599,7 @@ def basemap_cache_file() -> Path | None:
     holds a digest of what the text is made from (the reference geography, this module and
     the one that snaps its shapes to the grid, shapely and GEOS)."""
     here = Path(__file__).resolve()
-    sources = [here, here.with_name("features.py")]
+    sources = [here, here.parents[1] / "grid.py"]
     sources += sorted((here.parents[1] / "reference").glob("*.*"))
     return cache_file(
         "basemap",
