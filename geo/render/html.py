@@ -557,9 +557,17 @@ def _make_vector_basemap() -> dict[str, Any] | None:
     return {
         "land": _collection(frames["land"].geometry),
         "borders": _collection(frames["borders"].geometry),
-        "sea_labels": [
+        "sea_labels": [  # the largest sea first: the page shows a name only where it has room
             {"name": str(n), "lat": round(float(la), 2), "lon": round(float(lo), 2)}
-            for n, la, lo in zip(seas["name"], seas["label_lat"], seas["label_lon"])
+            for _, n, la, lo in sorted(
+                zip(
+                    -shapely.area(seas.geometry.values),
+                    seas["name"],
+                    seas["label_lat"],
+                    seas["label_lon"],
+                ),
+                key=lambda row: row[0],
+            )
         ],
         "attribution": "Natural Earth (public domain) via world-atlas",
     }

@@ -137,6 +137,7 @@ window.DefenseMap = (function () {
       if (!has(baseLayers, id)) { baseLayers[id] = baseMakers[id](); }
       return baseLayers[id];
     }
+    var declutterSeas = function () {};  // the vector base map's, once it is made
     function vectorBasemap(vb) {
       var group = L.layerGroup();
       if (!vb) { return group; }
@@ -148,8 +149,6 @@ window.DefenseMap = (function () {
       labels.style.zIndex = 160;
       labels.style.pointerEvents = "none";
       labels.style.color = colors.sea_label;
-      // sea names would pile up over a whole-world view
-      map.on("zoomend", function () { labels.style.display = map.getZoom() < 4 ? "none" : ""; });
       group.addLayer(L.rectangle([[-90, -180], [90, 180]], {
         pane: "dm-basemap", stroke: false, fillColor: colors.sea, fillOpacity: 1, interactive: false
       }));
@@ -157,11 +156,36 @@ window.DefenseMap = (function () {
         style: { stroke: false, fillColor: colors.land, fillOpacity: 1 } }));
       group.addLayer(L.geoJSON(vb.borders, { pane: "dm-basemap", interactive: false,
         style: { color: colors.border, weight: colors.border_width, opacity: 1 } }));
-      (vb.sea_labels || []).forEach(function (s) {
-        group.addLayer(L.tooltip({ permanent: true, direction: "center", className: "dm-sea-label",
+      var seaTips = (vb.sea_labels || []).map(function (s) {
+        var tip = L.tooltip({ permanent: true, direction: "center", className: "dm-sea-label",
           interactive: false, pane: "dm-basemap-labels" }).setLatLng([s.lat, s.lon])
-          .setContent(el("span", { text: s.name })));
+          .setContent(el("span", { text: s.name }));
+        group.addLayer(tip);
+        return tip;
       });
+      // The names come largest sea first: one that would overlap a marker, a site's label or
+      // a name already shown waits for a closer zoom (the Kattegat beside the Baltic; over
+      // the whole world only the largest seas keep theirs). Measured all at once: one layout.
+      function declutter() {
+        if (!map.hasLayer(group)) { return; }
+        var nodes = seaTips.map(function (tip) { return tip.getElement(); }).filter(Boolean);
+        nodes.forEach(function (node) { node.style.visibility = ""; });
+        var around = map.getContainer().querySelectorAll(
+          ".leaflet-marker-pane .leaflet-marker-icon, .leaflet-dm-site-labels-pane .dm-site-label");
+        var kept = Array.prototype.filter.call(around, function (node) {
+          return node.style.display !== "none";
+        }).map(function (node) { return node.getBoundingClientRect(); });
+        // the words' own box (the tooltip's padding is empty space)
+        var rects = nodes.map(function (node) { return (node.firstChild || node).getBoundingClientRect(); });
+        kept = kept.map(function (r) { return L.bounds([r.left, r.top], [r.right, r.bottom]); });
+        nodes.forEach(function (node, i) {
+          var r = rects[i], box = L.bounds([r.left - 2, r.top - 1], [r.right + 2, r.bottom + 1]);
+          if (kept.some(function (k) { return k.intersects(box); })) { node.style.visibility = "hidden"; }
+          else { kept.push(box); }
+        });
+      }
+      declutterSeas = declutter;  // after the site labels, which move with the view
+      group.on("add", declutter);
       // Leaflet adds and removes a layer's attribution as the layer comes and goes.
       group.getAttribution = function () { return vb.attribution; };
       return group;
@@ -671,6 +695,10 @@ window.DefenseMap = (function () {
     var LABEL_MARGIN = 200;  // px beyond the view from which a label may still reach into it
     var labelled = [];  // what holds each label shown: a marker, or a canvas site's record
     function placeLabels() {
+      placeSiteLabels();
+      declutterSeas();
+    }
+    function placeSiteLabels() {
       if (!started) { return; }
       labelPane.style.display = "";
       labelled.forEach(function (h) { h.dmLabel.style.display = "none"; });  // its layer may be off

@@ -112,3 +112,43 @@ def test_page_and_static_legend_say_and_draw_the_same(open_map, tmp_path):
     )
     assert BASEMAP.sea in fills and BASEMAP.land in fills
     assert open_map.watch(page).errors == []
+
+
+#: The sea names drawn at this zoom: [text, left, top, right, bottom] of the words.
+SEA_LABELS_JS = """() => [...document.querySelectorAll(
+    '.leaflet-dm-basemap-labels-pane .dm-sea-label')].filter(n =>
+    getComputedStyle(n).visibility !== 'hidden' && n.offsetParent !== null).map(n => {
+    const r = n.firstChild.getBoundingClientRect();
+    return [n.textContent, r.left, r.top, r.right, r.bottom]; })"""
+
+
+def test_sea_names_never_overlap_and_show_as_the_map_comes_closer(open_map, tmp_path: Path):
+    atlas = geo.load(Path(__file__).resolve().parents[2] / "layers")
+    page = open_map(atlas.save_html(tmp_path / "map.html", offline=True), offline=True)
+    shown_at = {}
+    for zoom in (2, 3, 4, 5, 6):
+        page.evaluate(f"() => window.defenseMap.map.setView([57, 15], {zoom}, {{animate: false}})")
+        labels = page.evaluate(SEA_LABELS_JS)
+        assert labels, f"no sea named at zoom {zoom}"
+        for i, (a, *box_a) in enumerate(labels):
+            for b, *box_b in labels[i + 1 :]:
+                apart = (box_a[2] <= box_b[0] or box_b[2] <= box_a[0] or box_a[3] <= box_b[1]
+                         or box_b[3] <= box_a[1])  # fmt: skip
+                assert apart, f"{a!r} and {b!r} overlap at zoom {zoom}"
+        # nor do they lie under a marker or a site's label
+        others = page.evaluate(
+            "() => [...document.querySelectorAll('.leaflet-marker-icon, .dm-site-label')]"
+            ".filter(n => n.style.display !== 'none').map(n => {"
+            " const r = n.getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom]; })"
+        )
+        for text, *box in labels:
+            for other in others:
+                apart = (box[2] <= other[0] or other[2] <= box[0] or box[3] <= other[1]
+                         or other[3] <= box[1])  # fmt: skip
+                assert apart, f"{text!r} lies under a marker or a label at zoom {zoom}"
+        shown_at[zoom] = {text for text, *_ in labels}
+    # the Kattegat gives way to the Baltic further out, and has room of its own closer in
+    assert "Baltic Sea (proper)" in shown_at[3] and "Kattegat" not in shown_at[3]
+    assert "Kattegat" in shown_at[5] and "Kattegat" in shown_at[6]
+    assert len(shown_at[2]) < len(shown_at[6])
+    assert open_map.watch(page).errors == []
