@@ -156,10 +156,13 @@ window.DefenseMap = (function () {
         style: { stroke: false, fillColor: colors.land, fillOpacity: 1 } }));
       group.addLayer(L.geoJSON(vb.borders, { pane: "dm-basemap", interactive: false,
         style: { color: colors.border, weight: colors.border_width, opacity: 1 } }));
+      // markers of text centred on their point by CSS (a tooltip measures itself as it is
+      // added: one layout per name, a tenth of a second for the base map's hundred); they are
+      // no markers to anyone who looks for those, so they drop Leaflet's marker class
       var seaTips = (vb.sea_labels || []).map(function (s) {
-        var tip = L.tooltip({ permanent: true, direction: "center", className: "dm-sea-label",
-          interactive: false, pane: "dm-basemap-labels" }).setLatLng([s.lat, s.lon])
-          .setContent(el("span", { text: s.name }));
+        var tip = L.marker([s.lat, s.lon], { pane: "dm-basemap-labels", interactive: false,
+          keyboard: false, icon: L.divIcon({ className: "dm-sea-label", iconSize: null,
+            html: el("span", { text: s.name }) }) });
         group.addLayer(tip);
         return tip;
       });
@@ -185,7 +188,10 @@ window.DefenseMap = (function () {
         });
       }
       declutterSeas = declutter;  // after the site labels, which move with the view
-      group.on("add", declutter);
+      group.on("add", function () {
+        seaTips.forEach(function (tip) { L.DomUtil.removeClass(tip.getElement(), "leaflet-marker-icon"); });
+        declutter();
+      });
       // Leaflet adds and removes a layer's attribution as the layer comes and goes.
       group.getAttribution = function () { return vb.attribution; };
       return group;

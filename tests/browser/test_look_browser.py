@@ -137,7 +137,7 @@ def test_sea_names_never_overlap_and_show_as_the_map_comes_closer(open_map, tmp_
                 assert apart, f"{a!r} and {b!r} overlap at zoom {zoom}"
         # nor do they lie under a marker or a site's label
         others = page.evaluate(
-            "() => [...document.querySelectorAll('.leaflet-marker-icon, .dm-site-label')]"
+            "() => [...document.querySelectorAll('.leaflet-marker-pane .leaflet-marker-icon, .dm-site-label')]"
             ".filter(n => n.style.display !== 'none').map(n => {"
             " const r = n.getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom]; })"
         )

@@ -313,6 +313,8 @@ def test_measure_between_two_features_from_their_popups(open_map: MapOpener, pag
     page.locator(".dm-measure-from").click()
     _search(page, "Armavir")
     page.locator(".dm-results [data-result-feature=armavir-radar]").click()
+    # Gabala's popup fades out for a moment after Armavir's opens
+    page.wait_for_function("() => document.querySelectorAll('.leaflet-popup').length === 1")
     button = page.locator(".leaflet-popup .dm-measure-from")
     assert button.inner_text() == "Measure to here"
     button.click()
