@@ -36,8 +36,9 @@ of them the build uses: `from pydantic import Field` loads more of pydantic than
 pydantic`), and `python -c` imports exactly those, in the order the build did, between the
 builds. Plainly, that is the yardstick: our build time over it is the ratio the target names.
 Imported as the build imports them (the garbage collector off while they load, then what they
-made frozen, as build_map.py and geo.cli do: a third faster), they give a stricter figure,
-printed beside it: the build over that counts only our own work (1 + our work / imports).
+made frozen, as build_map.py and geo.cli do: a quarter to a third faster), they give a
+stricter figure, printed beside it: the build over that counts only our own work (1 + our
+work / imports).
 Children run with bytecode caching on (as on a user's machine), and each figure is the best
 of its runs, the first of which warms that cache.
 `--code DIR` measures another checkout of the project (to compare before and after a change).
@@ -341,9 +342,9 @@ class Result:
 def dependency_imports(code: Path, build_args: list[str]) -> tuple[str, str]:
     """`python -c` programs that import what a build with `build_args` imports from outside
     `geo`, and nothing else: plainly (the target's yardstick), and as a build imports them (the
-    garbage collector off while they load, then what they made frozen: a third faster, most of
-    it at exit, where a frozen heap is not collected), so that the build over the latter counts
-    only our own work."""
+    garbage collector off while they load, then what they made frozen: a quarter to a third
+    faster, most of it at exit, where a frozen heap is not collected), so that the build over
+    the latter counts only our own work."""
     listed = subprocess.run(
         [PYTHON, "-c", LIST_IMPORTS, str(code), *build_args],
         cwd=code, env=CHILD_ENV, capture_output=True, text=True, check=True,

@@ -159,28 +159,30 @@ window.DefenseMap = (function () {
       // markers of text centred on their point by CSS (a tooltip measures itself as it is
       // added: one layout per name, a tenth of a second for the base map's hundred); they are
       // no markers to anyone who looks for those, so they drop Leaflet's marker class
-      var seaTips = (vb.sea_labels || []).map(function (s) {
-        var tip = L.marker([s.lat, s.lon], { pane: "dm-basemap-labels", interactive: false,
+      var seaNames = (vb.sea_labels || []).map(function (s) {
+        var name = L.marker([s.lat, s.lon], { pane: "dm-basemap-labels", interactive: false,
           keyboard: false, icon: L.divIcon({ className: "dm-sea-label", iconSize: null,
             html: el("span", { text: s.name }) }) });
-        group.addLayer(tip);
-        return tip;
+        group.addLayer(name);
+        return name;
       });
       // The names come largest sea first: one that would overlap a marker, a site's label or
       // a name already shown waits for a closer zoom (the Kattegat beside the Baltic; over
       // the whole world only the largest seas keep theirs). Measured all at once: one layout.
       function declutter() {
         if (!map.hasLayer(group)) { return; }
-        var nodes = seaTips.map(function (tip) { return tip.getElement(); }).filter(Boolean);
+        var nodes = seaNames.map(function (name) { return name.getElement(); }).filter(Boolean);
         nodes.forEach(function (node) { node.style.visibility = ""; });
         var around = map.getContainer().querySelectorAll(
           ".leaflet-marker-pane .leaflet-marker-icon, .leaflet-dm-site-labels-pane .dm-site-label");
         var kept = Array.prototype.filter.call(around, function (node) {
           return node.style.display !== "none";
-        }).map(function (node) { return node.getBoundingClientRect(); });
-        // the words' own box (the tooltip's padding is empty space)
+        }).map(function (node) {
+          var r = node.getBoundingClientRect();
+          return L.bounds([r.left, r.top], [r.right, r.bottom]);
+        });
+        // the words' own box: the span, centred on the marker's point
         var rects = nodes.map(function (node) { return (node.firstChild || node).getBoundingClientRect(); });
-        kept = kept.map(function (r) { return L.bounds([r.left, r.top], [r.right, r.bottom]); });
         nodes.forEach(function (node, i) {
           var r = rects[i], box = L.bounds([r.left - 2, r.top - 1], [r.right + 2, r.bottom + 1]);
           if (kept.some(function (k) { return k.intersects(box); })) { node.style.visibility = "hidden"; }
@@ -189,7 +191,7 @@ window.DefenseMap = (function () {
       }
       declutterSeas = declutter;  // after the site labels, which move with the view
       group.on("add", function () {
-        seaTips.forEach(function (tip) { L.DomUtil.removeClass(tip.getElement(), "leaflet-marker-icon"); });
+        seaNames.forEach(function (name) { L.DomUtil.removeClass(name.getElement(), "leaflet-marker-icon"); });
         declutter();
       });
       // Leaflet adds and removes a layer's attribution as the layer comes and goes.
