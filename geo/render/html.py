@@ -553,21 +553,15 @@ def _make_vector_basemap() -> dict[str, Any] | None:
     except ImportError:
         return None
     frames = basemap()
+    # the largest sea first: the page shows a name only where it has room
     seas = frames["seas"]
+    seas = seas.iloc[np.argsort(-shapely.area(seas.geometry.values), kind="stable")]
     return {
         "land": _collection(frames["land"].geometry),
         "borders": _collection(frames["borders"].geometry),
-        "sea_labels": [  # the largest sea first: the page shows a name only where it has room
+        "sea_labels": [
             {"name": str(n), "lat": round(float(la), 2), "lon": round(float(lo), 2)}
-            for _, n, la, lo in sorted(
-                zip(
-                    -shapely.area(seas.geometry.values),
-                    seas["name"],
-                    seas["label_lat"],
-                    seas["label_lon"],
-                ),
-                key=lambda row: row[0],
-            )
+            for n, la, lo in zip(seas["name"], seas["label_lat"], seas["label_lon"])
         ],
         "attribution": "Natural Earth (public domain) via world-atlas",
     }

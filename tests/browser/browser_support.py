@@ -1,4 +1,5 @@
-"""Helpers the browser tests share besides their fixtures: the plugins' files, CDN headers."""
+"""Helpers the browser tests share besides their fixtures: the plugins' files, CDN headers,
+boxes on the screen."""
 
 from __future__ import annotations
 
@@ -38,3 +39,8 @@ def plugin_file(url: str) -> tuple[bytes, str] | None:
             if found:
                 return found[0].read_bytes(), _TYPES.get(found[0].suffix, "text/plain")
     return None
+
+
+def overlap(a: list[float], b: list[float]) -> bool:
+    """Whether two screen boxes [left, top, right, bottom] overlap (touching is apart)."""
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]

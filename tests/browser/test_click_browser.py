@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from browser_support import overlap
 
 import geo
 
@@ -218,10 +219,6 @@ MARKERS_JS = """() => [...document.querySelectorAll('.dm-marker')]
   .map(n => { const r = n.getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom]; })"""
 
 
-def _overlap(a: list[float], b: list[float]) -> bool:
-    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
-
-
 def test_markers_carry_short_labels_that_collide_with_nothing(open_map, tmp_path):
     atlas = geo.load(REPO / "layers")
     page = open_map(atlas.save_html(tmp_path / "map.html"))
@@ -231,13 +228,13 @@ def test_markers_carry_short_labels_that_collide_with_nothing(open_map, tmp_path
     for text, *_ in labels:
         assert any(name.startswith(text) for name in names), text
     boxes = [box for _, *box in labels]
-    assert not any(_overlap(a, b) for i, a in enumerate(boxes) for b in boxes[i + 1 :])
-    assert not any(_overlap(a, m) for a in boxes for m in page.evaluate(MARKERS_JS))
+    assert not any(overlap(a, b) for i, a in enumerate(boxes) for b in boxes[i + 1 :])
+    assert not any(overlap(a, m) for a in boxes for m in page.evaluate(MARKERS_JS))
     panels = page.evaluate(
         "() => [...document.querySelectorAll('.leaflet-control')].map(n => {"
         " const r = n.getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom]; })"
     )
-    assert not any(_overlap(a, p) for a in boxes for p in panels)
+    assert not any(overlap(a, p) for a in boxes for p in panels)
     # zoomed in, more sites have room for their label
     page.evaluate("() => window.defenseMap.map.setView([52, 20], 6, {animate: false})")
     assert page.evaluate(LABELS_JS)

@@ -6,6 +6,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from browser_support import overlap
 
 import geo
 from geo.render.static import plan_static
@@ -132,9 +133,7 @@ def test_sea_names_never_overlap_and_show_as_the_map_comes_closer(open_map, tmp_
         assert labels, f"no sea named at zoom {zoom}"
         for i, (a, *box_a) in enumerate(labels):
             for b, *box_b in labels[i + 1 :]:
-                apart = (box_a[2] <= box_b[0] or box_b[2] <= box_a[0] or box_a[3] <= box_b[1]
-                         or box_b[3] <= box_a[1])  # fmt: skip
-                assert apart, f"{a!r} and {b!r} overlap at zoom {zoom}"
+                assert not overlap(box_a, box_b), f"{a!r} and {b!r} overlap at zoom {zoom}"
         # nor do they lie under a marker or a site's label
         others = page.evaluate(
             "() => [...document.querySelectorAll('.leaflet-marker-pane .leaflet-marker-icon, .dm-site-label')]"
@@ -143,9 +142,7 @@ def test_sea_names_never_overlap_and_show_as_the_map_comes_closer(open_map, tmp_
         )
         for text, *box in labels:
             for other in others:
-                apart = (box[2] <= other[0] or other[2] <= box[0] or box[3] <= other[1]
-                         or other[3] <= box[1])  # fmt: skip
-                assert apart, f"{text!r} lies under a marker or a label at zoom {zoom}"
+                assert not overlap(box, other), f"{text!r} lies under a marker or a label at {zoom}"
         shown_at[zoom] = {text for text, *_ in labels}
     # the Kattegat gives way to the Baltic further out, and has room of its own closer in
     assert "Baltic Sea (proper)" in shown_at[3] and "Kattegat" not in shown_at[3]
